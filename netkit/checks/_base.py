@@ -1,0 +1,68 @@
+"""What every check shares: failing with a lesson-shaped message, and hiding netkit's frames.
+
+A failure message says what was sent, what was expected, what came back and which
+idea of the lecture to revisit. ``fail`` builds that message; ``@check`` makes a
+function a check: it raises only ``CheckFailed`` with a short traceback, never writes
+to stderr (nbgrader gives a test cell with stderr output 0 points), and runs without pytest.
+"""
+
+import functools
+import warnings
+
+from ..errors import CheckFailed, NetkitError
+
+__all__ = ["check", "fail", "show_bytes", "CheckFailed"]
+
+
+def show_bytes(data, limit=80):
+    """``data`` as a short ``repr`` with its length, e.g. ``b'220 Hi\\r\\n' (8 bytes)``."""
+    if data is None:
+        return "None"
+    if not isinstance(data, (bytes, bytearray)):
+        return repr(data)[:limit]
+    data = bytes(data)
+    text = repr(data[:limit]) + ("..." if len(data) > limit else "")
+    return f"{text} ({len(data)} byte{'s' if len(data) != 1 else ''})"
+
+
+def fail(summary, *, sent=None, expected=None, got=None, trace=None, hint=None, output=None):
+    """Raise ``CheckFailed`` with a message in the house shape.
+
+    ``summary`` is one sentence; the rest are optional lines: ``sent``/``expected``/``got``
+    (bytes are shown with ``show_bytes``), ``trace`` (a wire trace as text),
+    ``hint`` (the idea of the lecture to revisit), ``output`` (what the student's code printed).
+    """
+    lines = [summary]
+    for label, value in (("sent", sent), ("expected", expected), ("got", got)):
+        if value is not None:
+            shown = show_bytes(value) if isinstance(value, (bytes, bytearray)) else str(value)
+            lines.append(f"  {label + ':':<10}{shown}")
+    if trace:
+        lines.append("  on the wire:")
+        lines.extend("    " + line for line in str(trace).splitlines())
+    if output:
+        lines.append("  your code printed:")
+        lines.extend("    " + line for line in str(output).rstrip().splitlines()[-20:])
+    if hint:
+        lines.append(f"Hint: {hint}")
+    raise CheckFailed("\n".join(lines))
+
+
+def check(func):
+    """Make ``func`` a check: quiet, only ``CheckFailed`` out, netkit's frames hidden."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841  (pytest and IPython hide this frame)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return func(*args, **kwargs)
+        except CheckFailed as exc:
+            error = exc
+        except NetkitError as exc:
+            error = CheckFailed(f"The check itself could not run: {exc}\n"
+                                "This is not your fault; run the cell again, and tell your instructor if it persists.")
+        raise error.with_traceback(None) from None
+
+    return wrapper
