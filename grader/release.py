@@ -1,0 +1,44 @@
+"""Generating the student versions of the notebooks with nbgrader.
+
+``generate(dest)`` runs stock ``nbgrader generate_assignment`` once for all assignments,
+with this course's config but the release folder and gradebook placed under ``dest``,
+so tests and tools can release into a temporary folder without touching ``course/``.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from .paths import GRADER, assignments
+
+
+def nbgrader_command(*args, course=None):
+    """The command line that runs nbgrader with this course's config.
+
+    ``course`` moves every generated folder and the gradebook under another folder.
+    """
+    command = [sys.executable, "-m", "nbgrader", *args]
+    if course is not None:
+        course = Path(course)
+        for kind in ("release", "submitted", "autograded", "feedback"):
+            command.append(f"--CourseDirectory.{kind}_directory={course / kind}")
+        command.append(f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}")
+    return command
+
+
+def generate(course=None, names=None):
+    """Release the student version of each assignment (all by default) into ``course``/release.
+
+    Returns ``{assignment: path of its student notebook}``. Raises ``RuntimeError`` with
+    nbgrader's own log when nbgrader fails.
+    """
+    names = list(names or assignments())
+    pattern = names[0] if len(names) == 1 else "*"
+    done = subprocess.run(
+        nbgrader_command("generate_assignment", pattern, "--force", course=course),
+        cwd=GRADER, capture_output=True, text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"nbgrader generate_assignment failed:\n{done.stdout}\n{done.stderr}")
+    release = Path(course) / "release" if course is not None else GRADER.parent / "course" / "release"
+    return {name: release / name / f"{name}.ipynb" for name in names}
