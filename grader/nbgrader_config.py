@@ -21,3 +21,14 @@ c.CourseDirectory.submitted_directory = "course/submitted"
 c.CourseDirectory.autograded_directory = "course/autograded"
 c.CourseDirectory.feedback_directory = "course/feedback"
 c.CourseDirectory.db_url = f"sqlite:///{COURSE / 'gradebook.db'}"
+
+# Grading runs each cell under its own deadline and survives dead kernels (grader/execute.py).
+c.Autograde.autograde_preprocessors = [
+    "grader.execute.RobustExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbgrader.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

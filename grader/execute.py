@@ -1,0 +1,210 @@
+"""A replacement for nbgrader's Execute step that no submission can hang, crash or fool.
+
+Stock nbgrader gives every cell the same 30 s, and drops the whole submission when the
+kernel dies. ``RobustExecute`` (set in ``nbgrader_config.py``) instead:
+
+- gives each cell its own deadline: ``cell_timeout`` for ordinary cells,
+  ``test_cell_timeout`` for graded test cells (netkit's checks bound student code
+  themselves), or a ``deadline`` (seconds) in the cell's metadata;
+- interrupts a cell past its deadline, and kills the kernel when it ignores the interrupt;
+- when the kernel dies, marks that cell failed with a plain message, starts a new kernel,
+  runs again the cells before it that had succeeded, and goes on with the next cell;
+- before each graded test cell, silently restores what student code may have tampered
+  with (netkit's modules, builtins, ``sys.path``, IPython's hooks), so a mock in place of
+  netkit or a check replaced by a no-op earns nothing;
+- moves a passing test cell's stderr to stdout, so a correct solution that logs to
+  stderr keeps its points (nbgrader scores any stderr output as a failure).
+"""
+
+import re
+import secrets
+import time
+from queue import Empty
+
+from nbclient import NotebookClient
+from nbclient.util import ensure_async, run_sync
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+from nbgrader.preprocessors import Execute
+from traitlets import Float
+
+# Run silently at each kernel's start: remember the pristine state, under an unguessable name.
+PROLOGUE = '''
+def __make_guard():
+    import builtins, sys
+    shell = get_ipython()
+    pristine_builtins = dict(builtins.__dict__)
+    pristine_path = list(sys.path)
+    pristine_meta_path = list(sys.meta_path)
+    streams = (sys.stdout, sys.stderr, sys.displayhook, sys.excepthook)
+    hooks = {
+        "input_transformers_cleanup": list(shell.input_transformers_cleanup),
+        "input_transformers_post": list(shell.input_transformers_post),
+        "ast_transformers": list(shell.ast_transformers),
+    }
+    events = {name: list(callbacks) for name, callbacks in shell.events.callbacks.items()}
+    custom_tb = shell.CustomTB
+
+    def guard():
+        for name, value in pristine_builtins.items():
+            if builtins.__dict__.get(name) is not value:
+                builtins.__dict__[name] = value
+        sys.path[:] = pristine_path
+        sys.meta_path[:] = pristine_meta_path
+        sys.stdout, sys.stderr, sys.displayhook, sys.excepthook = streams
+        for name, saved in hooks.items():
+            getattr(shell, name)[:] = saved
+        for name, saved in events.items():
+            shell.events.callbacks[name][:] = saved
+        shell.custom_exceptions = ()
+        shell.CustomTB = custom_tb
+        for name in [m for m in sys.modules if m == "netkit" or m.startswith("netkit.")]:
+            del sys.modules[name]
+    return guard
+
+{name} = __make_guard()
+del __make_guard
+'''
+
+KERNEL_DIED = ("The kernel died while running this cell, so it gets no points. Your code may have "
+               "called os._exit(), crashed Python or used up the memory. The cells after it were "
+               "graded in a fresh kernel.")
+IGNORED_INTERRUPT = ("This cell did not finish within {deadline:g} s and ignored the interrupt "
+                     "(does your code catch KeyboardInterrupt or BaseException?), so the kernel was "
+                     "restarted. The cells after it were graded in a fresh kernel.")
+TOO_SLOW = "This cell did not finish within {deadline:g} s, so it was interrupted.{where}"
+
+
+def is_test_cell(cell):
+    return cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade", False)
+
+
+def error_output(ename, evalue):
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue,
+                        traceback=[f"\x1b[0;31m{ename}\x1b[0m: {evalue}"])
+
+
+def where_interrupted(outputs):
+    """The last student line of a KeyboardInterrupt traceback, as ' It was at: ...'."""
+    for output in outputs:
+        if output.get("output_type") == "error" and output.get("ename") == "KeyboardInterrupt":
+            frames = [line for line in output.get("traceback", []) if "---->" in line or "-->" in line]
+            if frames:
+                plain = re.sub(r"\x1b\[[0-9;]*m", "", frames[-1]).strip()
+                return f" It was at: {plain}"
+    return ""
+
+
+class RobustExecute(Execute):
+    """nbgrader's Execute with per-cell deadlines, kernel restarts and tamper guards."""
+
+    cell_timeout = Float(10.0, help="Seconds an ordinary cell may run.").tag(config=True)
+    test_cell_timeout = Float(90.0, help="Seconds a graded test cell may run.").tag(config=True)
+    interrupt_grace = Float(2.0, help="Seconds to wait for an interrupted cell to stop.").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        NotebookClient.__init__(self, nb, km)
+        self._check_assign_resources(resources)
+        self.iopub_timeout = self.interrupt_grace
+        self.shutdown_kernel = "immediate"
+        self.error_on_timeout = {"ename": "CellTimeoutError", "evalue": "", "traceback": []}
+        self._guard_name = f"_grader_guard_{secrets.token_hex(8)}"
+        run_sync(self.async_execute)()
+        return self.nb, self.resources
+
+    def deadline(self, cell):
+        explicit = cell.metadata.get("deadline")
+        if explicit:
+            return float(explicit)
+        return self.test_cell_timeout if is_test_cell(cell) else self.cell_timeout
+
+    def _get_timeout(self, cell):
+        return self.deadline(cell) if cell is not None else self.timeout
+
+    async def _run_silently(self, code, timeout):
+        """Run ``code`` without a trace in the notebook; raise TimeoutError if it outlives ``timeout``."""
+        msg_id = await ensure_async(self.kc.execute(code, silent=True, store_history=False))
+        end = time.monotonic() + timeout
+        while True:
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no reply within {timeout} s")
+            try:
+                msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=min(remaining, 1.0)))
+            except Empty:
+                await self._async_check_alive()
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return msg
+
+    async def _start(self, **kwargs):
+        await self.async_start_new_kernel(**kwargs)
+        await self.async_start_new_kernel_client()
+        await self._run_silently(PROLOGUE.replace("{name}", self._guard_name), timeout=30)
+
+    async def _stop(self):
+        await self._async_cleanup_kernel()
+
+    async def async_execute(self, reset_kc=False, **kwargs):
+        """Execute every cell; a dead or unresponsive kernel costs only the cell that killed it."""
+        self.reset_execution_trackers()
+        self.km = self.create_kernel_manager()
+        await self._start(**kwargs)
+        succeeded = []
+        try:
+            for index, cell in enumerate(self.nb.cells):
+                if cell.cell_type != "code" or not cell.source.strip():
+                    continue
+                fatal = await self._execute_one(cell, index)
+                if fatal:
+                    cell.outputs = [o for o in cell.outputs if o.get("output_type") == "stream"]
+                    cell.outputs.append(error_output("KernelRestarted", fatal))
+                    await self._restart(succeeded, **kwargs)
+                elif not any(o.get("output_type") == "error" for o in cell.outputs):
+                    succeeded.append(index)
+        finally:
+            await self._stop()
+        self.set_widgets_metadata()
+        return self.nb
+
+    async def _execute_one(self, cell, index):
+        """Run one cell; return a message if the kernel had to be replaced, else None."""
+        deadline = self.deadline(cell)
+        try:
+            if is_test_cell(cell):
+                await self._run_silently(f"{self._guard_name}()", timeout=10)
+            await self.async_execute_cell(cell, index, execution_count=self.code_cells_executed + 1)
+        except DeadKernelError:
+            return KERNEL_DIED
+        except (CellTimeoutError, TimeoutError):
+            return IGNORED_INTERRUPT.format(deadline=deadline)
+        if not await ensure_async(self.km.is_alive()):
+            return KERNEL_DIED
+        self._tidy_outputs(cell, deadline)
+        return None
+
+    def _tidy_outputs(self, cell, deadline):
+        errors = [o for o in cell.outputs if o.get("output_type") == "error"]
+        if any(o.get("ename") == "CellTimeoutError" for o in errors):
+            where = where_interrupted(cell.outputs)
+            cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
+            cell.outputs.append(error_output("CellTimeoutError", TOO_SLOW.format(deadline=deadline, where=where)))
+        elif is_test_cell(cell) and not errors:
+            for output in cell.outputs:
+                if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                    output["name"] = "stdout"
+
+    async def _restart(self, succeeded, **kwargs):
+        """A new kernel, brought to where the old one was by re-running the cells that had succeeded."""
+        await self._stop()
+        self.km = self.create_kernel_manager()
+        await self._start(**kwargs)
+        for index in succeeded:
+            cell = self.nb.cells[index]
+            try:
+                await self._run_silently(cell.source, timeout=self.deadline(cell))
+            except Exception:  # a replayed cell that fails now is graded as it was the first time
+                if not await ensure_async(self.km.is_alive()):
+                    await self._stop()
+                    self.km = self.create_kernel_manager()
+                    await self._start(**kwargs)
