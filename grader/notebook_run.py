@@ -1,4 +1,4 @@
-"""Executing a notebook in a fresh kernel and reading what each cell showed (shared by tests and bench)."""
+"""Executing a notebook in a fresh kernel and reading what each cell showed (release checks, tests, bench)."""
 
 import time
 from pathlib import Path
@@ -42,3 +42,20 @@ def describe(cell):
     meta = nbgrader_meta(cell)
     first = cell.source.strip().splitlines()[0] if cell.source.strip() else "(empty)"
     return meta.get("grade_id") or first[:60]
+
+
+def blank_version_problems(nb):
+    """What is wrong with an executed student version: a test that passes blank, or a cell that breaks."""
+    problems = []
+    tests = [c for c in nb.cells if is_test_cell(c)]
+    if not tests:
+        problems.append("it has no graded test cells")
+    for cell in tests:
+        if not errors(cell):
+            problems.append(f"{describe(cell)} passes on the blank notebook (every exercise must start at 0 points)")
+        elif errors(cell)[0]["ename"] not in CHECK_ERRORS:
+            problems.append(f"{describe(cell)} fails with {errors(cell)[0]['ename']}, not with a check's message")
+    for cell in nb.cells:
+        if not is_test_cell(cell) and errors(cell) and "tryit" not in cell.metadata.get("tags", []):
+            problems.append(f"{describe(cell)} raises {errors(cell)[0]['ename']}")
+    return problems

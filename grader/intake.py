@@ -1,0 +1,167 @@
+"""Taking in a class's submissions: read each one, repair what can be repaired, flag the rest.
+
+``take_in(submissions, release, submitted)`` reads ``<student>/<assignment>/<notebook>.ipynb``
+under ``submissions`` and writes a gradable copy to nbgrader's ``submitted`` folder. The
+originals are never modified. Every problem becomes a ``Flag`` with a plain reason:
+
+- a notebook that is not valid JSON, or not a notebook (graded 0, with feedback saying why);
+- a missing notebook, or one saved under another name (renamed back);
+- test cells deleted or edited (restored from the released version; nbgrader restores
+  edited ones too, but we say so), a changed kernel (set back to python3);
+- extra files (ignored, so a student's ``netkit.py`` can never shadow the real one);
+- code that reaches into netkit, its checks, ``sys.modules``, builtins or IPython's hooks.
+"""
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .tamper import suspicious_code
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str
+    reason: str
+
+    def __str__(self):
+        return f"{self.kind}: {self.reason}"
+
+
+@dataclass
+class Intake:
+    """What became of one student's submission of one assignment."""
+
+    student: str
+    assignment: str
+    flags: list = field(default_factory=list)
+    gradable: bool = False
+
+    def flag(self, kind, reason):
+        self.flags.append(Flag(kind, reason))
+
+
+def is_protected(cell):
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("grade") and not meta.get("solution")) or bool(meta.get("locked"))
+
+
+def read_notebook(path, intake):
+    """The notebook at ``path``, or None (with a flag) when it cannot be read as one."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        raw = json.loads(text)
+    except UnicodeDecodeError:
+        intake.flag("corrupt", f"{path.name} is not a text file; it cannot be graded")
+        return None
+    except json.JSONDecodeError as exc:
+        intake.flag("corrupt", f"{path.name} is not valid JSON (line {exc.lineno}: {exc.msg}); it cannot be graded")
+        return None
+    try:
+        nb = nbformat.from_dict(raw)
+        nbformat.validate(nb)
+        if nb.nbformat != 4:
+            raise ValueError(f"nbformat {nb.nbformat}")
+        return nb
+    except Exception as exc:  # nbformat raises several kinds for malformed notebooks
+        intake.flag("corrupt", f"{path.name} is not a valid notebook ({str(exc).splitlines()[0][:120]}); it cannot be graded")
+        return None
+
+
+def find_notebook(folder, name, intake):
+    """The submitted notebook for ``name``: under its own name, or the only notebook there."""
+    expected = folder / f"{name}.ipynb"
+    if expected.is_file():
+        return expected
+    candidates = sorted(p for p in folder.glob("*.ipynb") if p.is_file()) if folder.is_dir() else []
+    if len(candidates) == 1:
+        intake.flag("renamed", f"the notebook was submitted as {candidates[0].name}; graded as {name}.ipynb")
+        return candidates[0]
+    if candidates:
+        intake.flag("missing", f"{name}.ipynb not found (found {', '.join(p.name for p in candidates)})")
+    else:
+        intake.flag("missing", f"{name}.ipynb was not submitted")
+    return None
+
+
+def grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def restore_protected_cells(nb, released, intake):
+    """Put back test and locked cells the student deleted, where they were; flag edits and deletions."""
+    deleted, edited = [], []
+    mine = {grade_id(c): c for c in nb.cells if grade_id(c)}
+    before = []  # the released cells' ids seen so far, to place a deleted cell after its predecessor
+    for original in released.cells:
+        gid = grade_id(original)
+        if gid is None or not is_protected(original):
+            before.append(gid)
+            continue
+        if gid in mine:
+            if mine[gid].source != original.source:
+                edited.append(gid)
+                mine[gid].source = original.source
+        else:
+            deleted.append(gid)
+            ids = [grade_id(c) for c in nb.cells]
+            anchor = next((p for p in reversed(before) if p is not None and p in ids), None)
+            position = ids.index(anchor) + 1 if anchor is not None else 0
+            nb.cells.insert(position, nbformat.from_dict(json.loads(json.dumps(original))))
+        before.append(gid)
+    if deleted:
+        intake.flag("test cells deleted", f"restored from the released notebook: {', '.join(deleted)}")
+    if edited:
+        intake.flag("test cells edited", f"restored from the released notebook: {', '.join(edited)}")
+
+
+def take_in_one(folder, student, assignment, released_path, dest):
+    """Take in one student's submission of one assignment; return its ``Intake``."""
+    intake = Intake(student, assignment)
+    path = find_notebook(folder, assignment, intake)
+    if path is not None:
+        extra = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                       if p.is_file() and p != path and ".ipynb_checkpoints" not in p.parts)
+        if extra:
+            intake.flag("extra files", f"ignored: {', '.join(extra[:10])}{' ...' if len(extra) > 10 else ''}")
+    nb = read_notebook(path, intake) if path is not None else None
+    if nb is None:
+        return intake
+    released = nbformat.read(released_path, as_version=4)
+    restore_protected_cells(nb, released, intake)
+    kernel = nb.metadata.get("kernelspec", {}).get("name")
+    if kernel != "python3":
+        intake.flag("kernel changed", f"the notebook asked for kernel {kernel!r}; graded with python3")
+        nb.metadata["kernelspec"] = released.metadata.get("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
+    for reason in suspicious_code(c.source for c in nb.cells if c.cell_type == "code" and not is_protected(c)):
+        intake.flag("tampering", reason)
+    dest.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, dest / f"{assignment}.ipynb")
+    intake.gradable = True
+    return intake
+
+
+def take_in(submissions, release, submitted, assignments):
+    """Take in every student's submission of every assignment; return a list of ``Intake``."""
+    submissions, release, submitted = Path(submissions), Path(release), Path(submitted)
+    if submitted.exists():
+        shutil.rmtree(submitted)
+    results = []
+    students = sorted(p.name for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for student in students:
+        for assignment in assignments:
+            folder = submissions / student / assignment
+            if not folder.is_dir():
+                continue
+            results.append(take_in_one(folder, student, assignment,
+                                       release / assignment / f"{assignment}.ipynb",
+                                       submitted / student / assignment))
+        unknown = sorted(p.name for p in (submissions / student).iterdir() if p.is_dir() and p.name not in assignments)
+        for name in unknown:
+            intake = Intake(student, name)
+            intake.flag("unknown assignment", f"{name} is not an assignment of this course")
+            results.append(intake)
+    return results

@@ -1,0 +1,103 @@
+"""Spotting student code that reaches into the machinery that grades it.
+
+``suspicious_code(sources)`` reads the student's code cells (never runs them) and returns
+one plain reason per thing an instructor should look at: code that touches netkit's
+checks or replaces netkit's names, ``sys.modules``, builtins, the import system or
+IPython's hooks, or prints text made to look like a test result. The grading run
+(``grader.execute``) makes these tricks earn nothing; this module makes them visible.
+"""
+
+import ast
+import re
+
+from IPython.core.inputtransformer2 import TransformerManager
+
+# (what the code touches, why an instructor should look) -- matched on dotted names.
+SUSPICIOUS_NAMES = [
+    ("sys.modules", "changes or reads sys.modules, where the checks live"),
+    ("builtins", "touches builtins"),
+    ("__builtins__", "touches __builtins__"),
+    ("sys.meta_path", "changes the import system"),
+    ("sys.path_hooks", "changes the import system"),
+    ("importlib.reload", "reloads modules"),
+    ("set_custom_exc", "installs a handler that can hide errors"),
+    ("input_transformers_cleanup", "rewrites cells before they run"),
+    ("input_transformers_post", "rewrites cells before they run"),
+    ("ast_transformers", "rewrites cells before they run"),
+    ("events.register", "hooks into cell execution"),
+    ("sys.settrace", "traces other code"),
+    ("sys.setprofile", "traces other code"),
+    ("gc.get_objects", "searches the interpreter's objects"),
+    ("unittest.mock", "uses mocks"),
+    ("mock.patch", "uses mocks"),
+    ("netkit.checks", "reaches into netkit's checks"),
+    ("netkit.runner", "reaches into netkit's runner"),
+]
+PASS_LOOKALIKE = re.compile(r"(all )?tests? (passed|ok)|✓|✔|success(fully)?\b.*pass", re.I)
+
+
+def dotted(node):
+    """``a.b.c`` for an attribute chain or name, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def scan(tree, netkit_names):
+    """Yield reasons for one parsed cell; ``netkit_names`` collects names bound from netkit."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            for alias in node.names:
+                full = f"{module}.{alias.name}" if module else alias.name
+                if full.startswith("netkit.checks") or full.startswith("netkit.runner") or (module or "").startswith("netkit.checks"):
+                    yield f"imports {full}, netkit's grading code"
+                if (module or alias.name).split(".")[0] == "netkit":
+                    netkit_names.add(alias.asname or alias.name.split(".")[0])
+                if full in ("builtins", "unittest.mock", "mock") or alias.name == "mock":
+                    yield f"imports {full}"
+        name = dotted(node) if isinstance(node, (ast.Attribute, ast.Name)) else None
+        if name:
+            for needle, why in SUSPICIOUS_NAMES:
+                if name == needle or name.startswith(needle + ".") or name.endswith("." + needle):
+                    yield f"{why} ({name})"
+        targets = []
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        elif isinstance(node, ast.Delete):
+            targets = node.targets
+        for target in targets:
+            name = dotted(target)
+            if name and "." in name and name.split(".")[0] in netkit_names | {"netkit"}:
+                yield f"replaces {name}, part of netkit"
+            if isinstance(target, ast.Name) and target.id.startswith("check_"):
+                yield f"defines {target.id}, a name the test cells use"
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("check_"):
+            yield f"defines {node.name}(), a name the test cells use"
+        if isinstance(node, ast.Call):
+            func = dotted(node.func)
+            if func == "setattr" and node.args and dotted(node.args[0]) and dotted(node.args[0]).split(".")[0] in netkit_names | {"netkit"}:
+                yield f"replaces an attribute of {dotted(node.args[0])} with setattr"
+            if func == "print":
+                for arg in node.args:
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and PASS_LOOKALIKE.search(arg.value):
+                        yield f"prints {arg.value[:40]!r}, which looks like a test result"
+
+
+def suspicious_code(sources):
+    """The reasons, without repeats, to review the student's code cells ``sources``."""
+    reasons, netkit_names = [], set()
+    for source in sources:
+        try:
+            tree = ast.parse(TransformerManager().transform_cell(source))
+        except SyntaxError:
+            continue  # IPython magics or broken code: nothing to scan, the grading shows the error
+        for reason in scan(tree, netkit_names):
+            if reason not in reasons:
+                reasons.append(reason)
+    return reasons
