@@ -231,6 +231,11 @@ class TCPServer(_Background):
         self.handler(conn, addr)
 
     def _stop_handlers(self):
+        # Connections still in the backlog were never handled: close them with a FIN
+        # too, rather than let closing the listener reset them.
+        with contextlib.suppress(OSError):
+            while True:
+                _close(self._sock.accept()[0])
         with self._lock:
             live = list(self._live.items())
             for conn, _ in live:
@@ -342,7 +347,7 @@ class _ScriptedServer(TCPServer):
 
     def __init__(self, script, then, gap, read_first, host=LOOPBACK):
         super().__init__(None, host=host)
-        pieces = [script] if _is_bytes(script) else list(script)
+        pieces = [script] if _is_bytes(script) or isinstance(script, str) else list(script)
         for piece in pieces:
             if not _is_bytes(piece):
                 raise TypeError(f"a script is bytes or a list of bytes, not {piece!r:.60}")
@@ -386,6 +391,8 @@ def scripted_server(script, *, then="close", gap=0.0, read_first=0, host=LOOPBAC
     seconds between pieces. ``read_first=n`` first reads n bytes (-1: until EOF).
     ``then``: ``"close"`` (FIN), ``"half_close"`` (shutdown(SHUT_WR), keep reading until
     EOF), ``"reset"`` (RST via SO_LINGER 0) or ``"hold"`` (keep the connection open).
+    An immediate reset can reach the client before its ``connect()`` returns (which
+    then raises ``ConnectionResetError``); ``read_first=1`` lets the client go first.
     """
     return _ScriptedServer(script, then, gap, read_first, host=host)
 
