@@ -20,12 +20,15 @@ import logging
 import pathlib
 import socket
 import threading
+import warnings
 from typing import NamedTuple
 
-from pyftpdlib.authorizers import DummyAuthorizer
-from pyftpdlib.handlers import FTPHandler
-from pyftpdlib.ioloop import AsyncChat, IOLoop
-from pyftpdlib.servers import FTPServer as _PyFTPServer
+with warnings.catch_warnings():  # pyftpdlib imports asynchat, deprecated in Python 3.11
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from pyftpdlib.authorizers import DummyAuthorizer
+    from pyftpdlib.handlers import FTPHandler
+    from pyftpdlib.ioloop import AsyncChat, IOLoop
+    from pyftpdlib.servers import FTPServer as _PyFTPServer
 
 from .servers import LOOPBACK, Address, temp_root
 
@@ -33,8 +36,11 @@ __all__ = ["ftp_server", "FTPSite", "FTPServer", "PERMISSIONS"]
 
 PERMISSIONS = "elradfmwMT"  # pyftpdlib's letters: every read and write permission
 
+# pyftpdlib logs every command at INFO and, finding no handler, adds one to stderr.
+# Keep only errors (for server.errors), and keep them away from the root logger.
 _log = logging.getLogger("pyftpdlib")
-_log.addHandler(logging.NullHandler())  # pyftpdlib would otherwise add a stderr handler
+_log.addHandler(logging.NullHandler())
+_log.setLevel(logging.ERROR)
 _log.propagate = False
 
 
