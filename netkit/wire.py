@@ -430,14 +430,14 @@ def render_diagram(chunks, title=None, names=None, client="client", server="serv
         parts.append(_text(_WIDTH / 2, top + 16, title, size=17, anchor="middle", extra=' font-weight="bold"'))
         top += 34
     if several:
-        # Legend: a swatch and a name per connection, wrapped at five per line.
+        # Legend: a swatch and a name per connection, wrapped at four per line.
         for k, conn in enumerate(conns):
-            x, y = 24 + (k % 5) * 152, top + 12 + (k // 5) * 20
+            x, y = 24 + (k % 4) * 192, top + 12 + (k // 4) * 20
             parts.append(f'<rect x="{x}" y="{y - 9}" width="12" height="10" rx="2" fill="{colour[conn]}"/>')
             label = names.get(conn, f"#{conn}")[:14]
-            port = f"  :{peers[conn][1]}" if conn in peers else ""
+            port = f" → port {peers[conn][1]}" if conn in peers else ""
             parts.append(_text(x + 18, y, label + port, size=12, fill=_INK))
-        top += 12 + 20 * ((len(conns) + 4) // 5)
+        top += 12 + 20 * ((len(conns) + 3) // 4)
 
     head_y = top + 4
     first_row_y = head_y + 34 + 26
@@ -464,7 +464,10 @@ def render_diagram(chunks, title=None, names=None, client="client", server="serv
         parts.append(f'<rect x="{x - 60}" y="{head_y}" width="120" height="34" rx="6" fill="#f3f4f6" '
                      f'stroke="#4b5563" stroke-width="1.2"/>')
         parts.append(_text(x, head_y + 22, label, size=14, anchor="middle", extra=' font-weight="bold"'))
-    parts.append(_text(14, head_y + 22, "time", size=11, fill=_MUTED))
+    # Loopback conversations last milliseconds: say so rather than print 0.001s everywhere.
+    in_ms = bool(chunks) and max(c.t for c in chunks) < 1.0
+    clock = (lambda t: f"{t * 1000:.1f}") if in_ms else (lambda t: f"{t:.3f}")
+    parts.append(_text(66, head_y + 22, "time (ms)" if in_ms else "time (s)", size=11, anchor="end", fill=_MUTED))
 
     # Activation bars: one per connection and side, from its first to its last row.
     for conn, (first, last) in spans.items():
@@ -482,7 +485,7 @@ def render_diagram(chunks, title=None, names=None, client="client", server="serv
                                size=12, anchor="middle", fill=_MUTED, extra=' font-style="italic"'))
             continue
         parts.append(_arrow(chunk, y, edge(chunk.conn, "client"), edge(chunk.conn, "server"),
-                            colour[chunk.conn], names.get(chunk.conn) if several else None))
+                            colour[chunk.conn], names.get(chunk.conn) if several else None, clock))
 
     body = "\n".join(parts)
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{height}" '
@@ -492,7 +495,7 @@ def render_diagram(chunks, title=None, names=None, client="client", server="serv
     return Diagram(svg, _WIDTH, height)
 
 
-def _arrow(chunk, y, client_x, server_x, colour, lane):
+def _arrow(chunk, y, client_x, server_x, colour, lane, clock):
     """One ``<g class="arrow">``: the line, its head, its label, its time and lane."""
     x1, x2 = (client_x, server_x) if chunk.direction == "->" else (server_x, client_x)
     y1, y2 = y - 3, y + 3  # a slight slope: the bytes take time to cross
@@ -520,7 +523,7 @@ def _arrow(chunk, y, client_x, server_x, colour, lane):
              tip,
              _text((x1 + x2) / 2, y - 7, label, size=12, anchor="middle", family=_MONO,
                    fill=label_fill, extra=style),
-             _text(66, y + 4, f"{chunk.t:.3f}s", size=11, anchor="end", family=_MONO, fill=_MUTED)]
+             _text(66, y + 4, clock(chunk.t), size=11, anchor="end", family=_MONO, fill=_MUTED)]
     if lane:
         parts.append(_text(76, y + 4, lane[:14], size=11, fill=colour))
     parts.append("</g>")
