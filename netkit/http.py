@@ -20,9 +20,15 @@ __all__ = ["http_server", "HTTPServer", "QuietHandler"]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves files under ``directory`` and logs nothing."""
+    """Serves files under ``directory`` and logs nothing.
+
+    A request line without a version, or one too broken to parse, is answered as
+    HTTP/1.0 (status line and headers), not as HTTP/0.9 (a bare body), so what a
+    student's client got wrong shows in the reply.
+    """
 
     protocol_version = "HTTP/1.0"
+    default_request_version = "HTTP/1.0"
     server_version = "netkit-http"
 
     def log_message(self, format, *args):
