@@ -141,8 +141,17 @@ class TCPFaults:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 0):
                 raise ValueError(f"{name}={value!r}: use a byte count >= 0 or None")
+        if not isinstance(self.coalesce, (bool, int, float)) or self.coalesce < 0:
+            raise ValueError(f"coalesce={self.coalesce!r}: use True, False or a window in seconds")
         if self.gap < 0 or (self.stall_for is not None and self.stall_for < 0):
             raise ValueError(f"gap={self.gap!r}, stall_for={self.stall_for!r}: times are >= 0")
+
+    @property
+    def window(self):
+        """Coalescing window in seconds (0: no coalescing)."""
+        if self.coalesce is True:
+            return COALESCE_WINDOW
+        return float(self.coalesce or 0)
 
     def thresholds(self):
         """``[(byte count, action)]`` in the order they fire (stall before an end at n)."""
@@ -318,8 +327,8 @@ class TCPProxy(_Proxy):
             try:
                 data = src.recv(BUFFER)
                 eof = not data
-                if data and faults.coalesce:
-                    data, eof = self._gather(src, data)
+                if data and faults.window:
+                    data, eof = self._gather(src, data, faults.window)
             except OSError:
                 # The sender reset the connection (or stop() shut it): pass the RST on.
                 self._finish(conn, "reset", arrow)
@@ -331,11 +340,11 @@ class TCPProxy(_Proxy):
                 return
 
     @staticmethod
-    def _gather(src, data):
-        """Coalescing: keep reading while more arrives within ``COALESCE_WINDOW``."""
-        deadline = time.monotonic() + COALESCE_MAX
+    def _gather(src, data, window):
+        """Coalescing: keep reading while more arrives within ``window`` seconds."""
+        deadline = time.monotonic() + max(COALESCE_MAX, window)
         while len(data) < BUFFER:
-            wait = min(COALESCE_WINDOW, deadline - time.monotonic())
+            wait = min(window, deadline - time.monotonic())
             if wait <= 0 or not select.select([src], [], [], wait)[0]:
                 return data, False
             more = src.recv(BUFFER)
@@ -439,7 +448,8 @@ def tcp_proxy(target, *, chunk=None, coalesce=False, gap=0.0, stall_after=None, 
 
     chunk:       None (pass through), n (pieces of n bytes, TCP_NODELAY) or "random"
                  (seeded sizes 1..64); pieces are ``gap`` seconds apart.
-    coalesce:    gather what arrives within a short window (``COALESCE_WINDOW``) into one send.
+    coalesce:    gather writes that arrive within a short window of each other into one
+                 send (True: ``COALESCE_WINDOW``; a number: that window in seconds).
     stall_after: after n bytes, forward nothing for ``stall_for`` seconds (None: forever).
     close_after / reset_after / half_close_after:
                  after n bytes, end with FIN / RST (SO_LINGER 0) / shutdown(SHUT_WR).
