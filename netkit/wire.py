@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-__all__ = ["Chunk", "Recording", "Diagram", "capture", "hexdump", "preview"]
+__all__ = ["Chunk", "Recording", "Diagram", "HexDump", "capture", "hexdump", "preview"]
 
 #: Direction arrows: client to server, server to client.
 DIRECTIONS = ("->", "<-")
@@ -36,6 +36,9 @@ EVENTS = {
     "half_close": "FIN (half-close)",
     "reset": "RST",
 }
+
+_SANS = "DejaVu Sans, Helvetica, Arial, sans-serif"
+_MONO = "DejaVu Sans Mono, Menlo, Consolas, monospace"
 
 
 # ---------------------------------------------------------------------------------------
@@ -159,31 +162,43 @@ def _underline(width, key, opens, closes):
     return ("└" if opens else "─") + body + ("┘" if closes else "─")
 
 
-def _hex_line(offset, line):
-    parts = [f"{b:02x}" for b in line]
-    left, right = " ".join(parts[:8]), " ".join(parts[8:])
-    ascii_ = "".join(chr(b) if 32 <= b < 127 else "." for b in line)
-    return f"{offset:08x}  {left:<23}  {right:<23}  |{ascii_}|"
+_PASTELS = ("#dbeafe", "#fde68a", "#bbf7d0", "#fbcfe8", "#e9d5ff", "#fed7aa", "#cffafe", "#fecaca", "#d9f99d")
+_STRONG = ("#1d4ed8", "#b45309", "#15803d", "#be185d", "#7e22ce", "#c2410c", "#0e7490", "#b91c1c", "#4d7c0f")
 
 
-def hexdump(data, marks=None):
-    """``data`` as classic hexdump lines (``hexdump -C``): offset, 16 bytes in hex, ASCII.
+class HexDump(str):
+    """The text of a hexdump; in Jupyter it shows as HTML with each marked field coloured.
 
-    ``marks`` is a list of ``(offset, size, label)`` fields: each is underlined below its
-    hex bytes with a key letter, and a legend after the dump names it with its offset,
-    size and bytes::
-
-        00000000  1b 00 00 00 ...
-                  a  b  c  d  └─── e ───┘
-        a  LI/VN/mode        @0    1 byte   1b
+    It is a ``str`` (print it, compare it, put it in a message); ``lines`` keeps, per
+    character, which mark it belongs to, for ``_repr_html_``.
     """
-    data = bytes(data)
-    marks = list(marks or ())
-    for mark in marks:
-        offset, size, _label = mark
-        if size < 1 or offset < 0 or offset + size > len(data):
-            raise ValueError(f"mark {mark!r} does not lie inside the {_plural(len(data), 'byte')}")
-    # Strategy: overlapping marks go on separate underline rows (first free level wins).
+
+    def __new__(cls, lines):
+        text = "\n".join("".join(chars) for chars, _marks, _kind in lines)
+        self = super().__new__(cls, text)
+        self.lines = lines
+        return self
+
+    def _repr_html_(self):
+        out = []
+        for chars, marks, kind in self.lines:
+            line = []
+            for mark, group in itertools.groupby(zip(chars, marks), key=lambda pair: pair[1]):
+                text = escape("".join(char for char, _mark in group))
+                if mark is None:
+                    line.append(text)
+                elif kind == "data":
+                    line.append(f'<span style="background:{_PASTELS[mark % len(_PASTELS)]}">{text}</span>')
+                else:
+                    line.append(f'<span style="color:{_STRONG[mark % len(_STRONG)]};font-weight:bold">{text}</span>')
+            out.append("".join(line))
+        body = "\n".join(out)
+        return (f'<pre style="font-family:{_MONO};font-size:13px;line-height:1.4;'
+                f'background:#fafafa;padding:8px;border-radius:4px">{body}</pre>')
+
+
+def _levels(marks):
+    """Underline row per mark: overlapping marks go on separate rows (first free row wins)."""
     levels, level_end = [], []
     for offset, size, _label in marks:
         for level, end in enumerate(level_end):
@@ -194,31 +209,79 @@ def hexdump(data, marks=None):
             level = len(level_end)
             level_end.append(offset + size)
         levels.append(level)
+    return levels, len(level_end)
+
+
+def _data_line(start, line, owner):
+    """One ``hexdump -C`` line and, per character, the mark it shows (or None)."""
+    parts = [f"{b:02x}" for b in line]
+    left, right = " ".join(parts[:8]), " ".join(parts[8:])
+    ascii_ = "".join(chr(b) if 32 <= b < 127 else "." for b in line)
+    chars = list(f"{start:08x}  {left:<23}  {right:<23}  |{ascii_}|")
+    marks = [None] * len(chars)
+    for j in range(len(line)):
+        mark = owner[start + j]
+        col = _hex_column(j)
+        marks[col] = marks[col + 1] = marks[61 + j] = mark
+        if j + 1 < len(line) and mark is not None and owner[start + j + 1] == mark:
+            # the gap between two bytes of one field belongs to the field
+            for gap in range(col + 2, _hex_column(j + 1)):
+                marks[gap] = mark
+    return chars, marks, "data"
+
+
+def hexdump(data, marks=None):
+    """``data`` as classic hexdump lines (``hexdump -C``): offset, 16 bytes in hex, ASCII.
+
+    ``marks`` is a list of ``(offset, size, label)`` fields: each is underlined below its
+    hex bytes with a key letter, and a legend after the dump names it with its offset,
+    size and bytes (``netkit.sntp.MARKS`` dissects an SNTP packet)::
+
+        00000000  1b 00 00 00 ...
+                  a  b  c  d  └─── e ───┘
+         a  leap/version/mode  @0    1 byte    1b
+
+    Returns a ``HexDump``: a ``str`` that Jupyter shows with each field coloured.
+    """
+    data = bytes(data)
+    marks = list(marks or ())
+    for mark in marks:
+        offset, size, _label = mark
+        if size < 1 or offset < 0 or offset + size > len(data):
+            raise ValueError(f"mark {mark!r} does not lie inside the {_plural(len(data), 'byte')}")
+    levels, rows = _levels(marks)
+    # The mark a byte is coloured with: the smallest field that contains it.
+    owner = [None] * len(data)
+    for index in sorted(range(len(marks)), key=lambda i: -marks[i][1]):
+        offset, size, _label = marks[index]
+        owner[offset:offset + size] = [index] * size
 
     lines = []
     for start in range(0, len(data), 16):
-        lines.append(_hex_line(start, data[start:start + 16]))
         stop = min(start + 16, len(data))
-        for level in range(len(level_end)):
-            row = [" "] * 60
+        lines.append(_data_line(start, data[start:stop], owner))
+        for level in range(rows):
+            chars, owners = [" "] * 60, [None] * 60
             for index, ((offset, size, _label), mark_level) in enumerate(zip(marks, levels)):
                 first, last = max(offset, start), min(offset + size, stop) - 1
                 if mark_level != level or first > last:
                     continue
                 col, end = _hex_column(first - start), _hex_column(last - start) + 1
-                text = _underline(end - col + 1, _key(index), first == offset, last == offset + size - 1)
-                row[col:end + 1] = text
-            text = "".join(row).rstrip()
-            if text:
-                lines.append(text)
+                chars[col:end + 1] = _underline(end - col + 1, _key(index), first == offset,
+                                                last == offset + size - 1)
+                owners[col:end + 1] = [index] * (end - col + 1)
+            width = len("".join(chars).rstrip())
+            if width:
+                lines.append((chars[:width], owners[:width], "under"))
     if marks:
         width = max(len(label) for _o, _s, label in marks)
-        lines.append("")
+        lines.append(([], [], "legend"))
         for index, (offset, size, label) in enumerate(marks):
             value = " ".join(f"{b:02x}" for b in data[offset:offset + min(size, 8)])
             value += " …" if size > 8 else ""
-            lines.append(f"{_key(index):>2}  {label:<{width}}  @{offset:<4} {_plural(size, 'byte'):<9} {value}")
-    return "\n".join(lines)
+            text = f"{_key(index):>2}  {label:<{width}}  @{offset:<4} {_plural(size, 'byte'):<9} {value}"
+            lines.append((list(text), [index] * 2 + [None] * (len(text) - 2), "legend"))
+    return HexDump(lines)
 
 
 # ---------------------------------------------------------------------------------------
@@ -371,8 +434,6 @@ _WIDTH = 800
 _CLIENT_X, _SERVER_X = 205, 715
 _ROW = 28
 _SLOT = 10
-_SANS = "DejaVu Sans, Helvetica, Arial, sans-serif"
-_MONO = "DejaVu Sans Mono, Menlo, Consolas, monospace"
 _COLOURS = ("#0b6fb8", "#e08a00", "#1a9a6c", "#a0509a", "#4aa8dc", "#8c6d31", "#5f6b7a")
 _RST = "#d62728"
 _INK, _MUTED, _LINE = "#222222", "#6b7280", "#9ca3af"
