@@ -30,7 +30,7 @@ written to stderr (an unexpected exception is kept in ``proxy.errors``).
 import contextlib
 import itertools
 import random
-import select
+import selectors
 import socket
 import struct
 import threading
@@ -90,6 +90,10 @@ class _Proxy:
 
     def __exit__(self, *exc_info):
         self.stop()
+
+    def _check_new(self):
+        if self._thread is not None:
+            raise RuntimeError(f"{self!r} was already started")
 
     def _start_thread(self, target, name):
         self._wake_r, self._wake_w = _wake_pair()
@@ -229,6 +233,8 @@ class TCPProxy(_Proxy):
         self._listener = None
 
     def start(self):
+        """Listen on 127.0.0.1 (a port the kernel picks) and return the ``Address``."""
+        self._check_new()
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -261,24 +267,27 @@ class TCPProxy(_Proxy):
 
     def _accept_loop(self):
         numbers = itertools.count()
-        while True:
-            select.select([self._listener, self._wake_r], [], [])
-            if self._stopping.is_set():
-                return
-            try:
-                client, _address = self._listener.accept()
-            except OSError:
-                continue
-            conn = _Conn(next(numbers), client)
-            with self._lock:
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._listener, selectors.EVENT_READ)
+            selector.register(self._wake_r, selectors.EVENT_READ)
+            while True:
+                selector.select()
                 if self._stopping.is_set():
-                    client.close()
                     return
-                self._conns[conn.number] = conn
-                self.connections += 1
-                conn.thread = threading.Thread(target=self._guarded, args=(self._serve, conn),
-                                               name=f"netkit-tcp-proxy-conn-{conn.number}", daemon=True)
-            conn.thread.start()
+                self._accept(next(numbers))
+
+    def _accept(self, number):
+        try:
+            client, _address = self._listener.accept()
+        except OSError:
+            return
+        conn = _Conn(number, client)
+        with self._lock:
+            self._conns[conn.number] = conn
+            self.connections += 1
+            conn.thread = threading.Thread(target=self._guarded, args=(self._serve, conn),
+                                           name=f"netkit-tcp-proxy-conn-{conn.number}", daemon=True)
+        conn.thread.start()
 
     def _serve(self, conn):
         """Connect upstream, pump both ways, then close both sockets."""
@@ -323,29 +332,33 @@ class TCPProxy(_Proxy):
         src, dst = conn.ends(arrow)
         if not self._due(conn, arrow, flow):
             return
-        while conn.ending is None:
-            try:
-                data = src.recv(BUFFER)
-                eof = not data
-                if data and faults.window:
-                    data, eof = self._gather(src, data, faults.window)
-            except OSError:
-                # The sender reset the connection (or stop() shut it): pass the RST on.
-                self._finish(conn, "reset", arrow)
-                return
-            if data and not self._forward(conn, arrow, dst, data, flow):
-                return
-            if eof:
-                self._eof(conn, arrow, dst, flow)
-                return
+        with contextlib.ExitStack() as stack:
+            if faults.window:
+                gather = stack.enter_context(selectors.DefaultSelector())
+                gather.register(src, selectors.EVENT_READ)
+            while conn.ending is None:
+                try:
+                    data = src.recv(BUFFER)
+                    eof = not data
+                    if data and faults.window:
+                        data, eof = self._gather(gather, src, data, faults.window)
+                except OSError:
+                    # The sender reset the connection (or stop() shut it): pass the RST on.
+                    self._finish(conn, "reset", arrow)
+                    return
+                if data and not self._forward(conn, arrow, dst, data, flow):
+                    return
+                if eof:
+                    self._eof(conn, arrow, dst, flow)
+                    return
 
     @staticmethod
-    def _gather(src, data, window):
+    def _gather(selector, src, data, window):
         """Coalescing: keep reading while more arrives within ``window`` seconds."""
         deadline = time.monotonic() + max(COALESCE_MAX, window)
         while len(data) < BUFFER:
             wait = min(window, deadline - time.monotonic())
-            if wait <= 0 or not select.select([src], [], [], wait)[0]:
+            if wait <= 0 or not selector.select(wait):
                 return data, False
             more = src.recv(BUFFER)
             if not more:
@@ -574,6 +587,8 @@ class UDPProxy(_Proxy):
             return self._lock.wait_for(lambda: predicate(self.report), timeout)
 
     def start(self):
+        """Bind on 127.0.0.1 (a port the kernel picks) and return the ``Address``."""
+        self._check_new()
         front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         back = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
@@ -597,14 +612,16 @@ class UDPProxy(_Proxy):
         _close_all(self._front, self._back, self._wake_r, self._wake_w)
 
     def _loop(self):
-        handlers = {self._front: self._from_client, self._back: self._from_server}
-        while not self._stopping.is_set():
-            ready = select.select([self._front, self._back, self._wake_r], [], [], self._timeout())[0]
-            for sock in ready:
-                if sock in handlers:
-                    self._guarded(handlers[sock])
-            self._release_held(time.monotonic())
-            self._send_due(time.monotonic())
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._front, selectors.EVENT_READ, self._from_client)
+            selector.register(self._back, selectors.EVENT_READ, self._from_server)
+            selector.register(self._wake_r, selectors.EVENT_READ, None)
+            while not self._stopping.is_set():
+                for key, _events in selector.select(self._timeout()):
+                    if key.data is not None and not self._stopping.is_set():
+                        self._guarded(key.data)
+                self._release_held(time.monotonic())
+                self._send_due(time.monotonic())
 
     def _timeout(self):
         times = [self._queue[0][0]] if self._queue else []

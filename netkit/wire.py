@@ -108,10 +108,16 @@ def _plural(n, word):
 
 
 def _short_repr(data, limit):
-    """``repr(data)`` cut after ``limit`` bytes, saying how long it was."""
-    if len(data) <= limit:
-        return repr(data)
-    return f"{data[:limit]!r}…({len(data)} bytes)"
+    """``repr(data)`` cut to about ``limit`` characters, saying how long it was."""
+    text = repr(data)
+    if len(text) <= limit + 3:
+        return text
+    size = 0
+    for cut, byte in enumerate(data):  # the longest prefix whose repr fits
+        size += len(repr(bytes([byte]))) - 3
+        if size > limit:
+            break
+    return f"{data[:cut]!r}…({len(data)} bytes)"
 
 
 _ESCAPES = {9: "\\t", 10: "\\n", 13: "\\r"}
@@ -364,7 +370,7 @@ class Recording:
         """Compact lines such as ``#0 -> 0.003s  b'USER student\\r\\n'``.
 
         At most ``limit`` lines (the first ones and the last few, with a line saying how
-        many were left out); each payload is cut after ``width`` bytes.
+        many were left out); each payload's repr is cut to about ``width`` characters.
         """
         chunks = self.chunks
         lines = [f"{self._head(c)}  " + (EVENTS[c.event] if c.event else _short_repr(c.data, width))
@@ -635,13 +641,25 @@ def _current():
     return _STACK[-1] if _STACK else None
 
 
-class _RecordingSocket(_ORIGINAL_SOCKET):
+class _SocketType(type):
+    """While patched in, ``isinstance(s, socket.socket)`` must stay true for every socket,
+    including those made before the ``with`` block."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, _ORIGINAL_SOCKET)
+
+    def __subclasscheck__(cls, other):
+        return issubclass(other, _ORIGINAL_SOCKET)
+
+
+class _RecordingSocket(_ORIGINAL_SOCKET, metaclass=_SocketType):
     """``socket.socket`` while a ``capture()`` is active: records once tapped.
 
-    A socket is tapped when it connects, or when the capturing thread sends its first
-    datagram or accepts it (``ftplib``'s active mode); sockets that server threads
-    accept or answer from stay untapped.
-    Untapped, it behaves exactly like ``socket.socket``.
+    A socket is tapped when it ``connect()``s (in any thread), or when the capturing
+    thread calls ``connect_ex()``, sends its first datagram or accepts it (``ftplib``'s
+    active mode); so the sockets of a server running in another thread (which accept,
+    answer datagrams, or connect without blocking) stay untapped. Untapped, it behaves
+    exactly like ``socket.socket``.
     """
 
     def __init__(self, *args, **kwargs):
@@ -660,15 +678,17 @@ class _RecordingSocket(_ORIGINAL_SOCKET):
 
     def connect_ex(self, address):
         result = super().connect_ex(address)
-        if result == 0 and _current() and getattr(self, "_nk_tap", None) is None:
-            _current().tap(self, "->")
+        capture_ = _current()
+        if result == 0 and capture_ and threading.get_ident() == capture_.thread \
+                and getattr(self, "_nk_tap", None) is None:
+            capture_.tap(self, "->")
         return result
 
     def accept(self):
         conn, address = super().accept()
         capture_ = _current()
-        if capture_ and threading.get_ident() == capture_.thread and isinstance(conn, _RecordingSocket):
-            capture_.tap(conn, "->")
+        if capture_ and threading.get_ident() == capture_.thread and type(conn) is _RecordingSocket:
+            capture_.tap(conn, "<-")  # the peer connected to us
         return conn, address
 
     def send(self, data, *args):
