@@ -33,6 +33,7 @@ __all__ = [
     "Header",
     "HEADER_SIZE",
     "HEADER_FIELDS",
+    "HEADER_MARKS",
 ]
 
 NETWORK_ORDER = "big"  # RFC 1700: the most significant byte goes first on the wire
@@ -119,3 +120,4 @@ class Header(NamedTuple):
 
 HEADER_SIZE = 8
 HEADER_FIELDS = (("version", 0, 1), ("type", 1, 1), ("length", 2, 2), ("seq", 4, 4))
+HEADER_MARKS = tuple((offset, size, name) for name, offset, size in HEADER_FIELDS)  # for wire.hexdump

@@ -1,0 +1,527 @@
+"""Checks for notebook 03 (byte order): dotted quads, htonl and friends, a struct header, a sender's bug.
+
+Each exercise has a visible check (``check_x``) and a hidden one (``check_x_hidden``):
+
+====================  ===================================  ======================================
+exercise              student writes                       the check compares with
+====================  ===================================  ======================================
+1 dotted quad -> int  ip_to_int(text)                      ``ipaddress``; a table of bad inputs
+2 int -> dotted quad  int_to_ip(number)                    ``ipaddress``
+3 byte swaps          htonl, htons, ntohl, ntohs           ``socket.htonl``... and int.to_bytes
+4 a binary header     pack_header(h), unpack_header(data)  ``struct.pack("!BBHI", ...)``
+5 a sender's bug      encode_reading_fixed, BUGGY_FIELDS   ``struct.pack("!BBHIHh", ...)``
+====================  ===================================  ======================================
+
+Exercises 1-3 are to be written by hand: the hidden checks run the student's code with
+``socket``, ``struct``, ``ipaddress``, ``ctypes`` and ``array`` unusable (runner's
+``forbid=``) and read the code for names taken from them. Every case runs in one child
+process (``run_cases``), so a check answers in well under a second.
+"""
+
+import ipaddress
+import random
+import socket
+import struct
+import sys
+
+from ..byteorder import HEADER_FIELDS, HEADER_MARKS, Header, dotted
+from ..wire import hexdump
+from ._base import check, fail, show_bytes
+from ._cases import describe_call, forbidden_uses, run_cases
+
+__all__ = [
+    "check_ip_to_int",
+    "check_ip_to_int_hidden",
+    "check_int_to_ip",
+    "check_int_to_ip_hidden",
+    "check_byte_swaps",
+    "check_byte_swaps_hidden",
+    "check_header",
+    "check_header_hidden",
+    "check_reading_fix",
+    "check_reading_fix_hidden",
+    "READING_FIELDS",
+]
+
+# What "by hand" rules out, as module names (a function's __module__ is "_socket", not "socket").
+BY_HAND = ("socket", "_socket", "struct", "_struct", "ipaddress", "ctypes", "array", "numpy",
+           "netkit.byteorder")
+DEADLINE = 3.0  # a whole batch of cases; correct code needs well under 0.1 s
+
+HINT_QUAD = ("'One number, four bytes' in the lecture: the first part of 157.181.161.32 is the most "
+             "significant byte, so the number is 157*2**24 + 181*2**16 + 161*2**8 + 32 = 0x9db5a120 "
+             "(network byte order is big-endian).")
+HINT_STRICT = ("the rules of exercise 1: exactly four parts, each 1 to 3 characters from '0123456789', "
+               "no leading zero, at most 255. int() alone is too lenient: int(' 7'), int('+7'), int('1_0') "
+               "and int('\u0667') (an Arabic-Indic seven) all succeed; test each part's characters first.")
+HINT_RANGE = "an IPv4 address is 32 bits: 0 <= number <= 0xffffffff; refuse anything else, do not mask it."
+HINT_SWAP = ("'htonl, htons, ntohl, ntohs' in the lecture: h = host, n = network = big-endian. On a "
+             "little-endian host they reverse the bytes (4 for l, 2 for s); on a big-endian host they "
+             "return the value unchanged. Use the byteorder parameter, not sys.byteorder.")
+HINT_OVERFLOW = ("the socket module's htonl raises OverflowError for a value that does not fit in 32 bits "
+                 "(htons: 16 bits) or is negative; do the same instead of masking it.")
+HINT_HEADER = ("'struct and network byte order': start the format with '!' so every field is big-endian "
+               "and unpadded: '!BBHI' is version (1 byte), type (1), length (2), seq (4) = 8 bytes.")
+HINT_SHORT = ("a header is 8 bytes: fewer is a broken message. struct.unpack raises struct.error, which is "
+              "not a ValueError: check the length (or catch struct.error) and raise ValueError.")
+HINT_READING = ("'struct and network byte order': in a struct format, '=' means *native* byte order with "
+                "standard sizes, not network order; only '!' (or '>') is big-endian.")
+
+
+# ---------------------------------------------------------------------------------------
+# Shared helpers
+
+
+def _no_forbidden_names(func, name, modules=BY_HAND, hint=None):
+    __tracebackhide__ = True  # noqa: F841
+    uses = forbidden_uses(func, modules)
+    if uses:
+        shown = ", ".join(f"{used!r} (from {module}) in {where}" for where, used, module in uses)
+        fail(f"{name} must do this by hand, but its code uses {shown}.",
+             hint=hint or "write it with shifts and masks (or int.to_bytes / int.from_bytes).")
+
+
+def _number(value, size=4):
+    """``value`` as a student reads it: decimal, hex and (for 32 bits) a dotted quad."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"{value!r} (a {type(value).__name__}, not an int)"
+    if 0 <= value < 1 << 32:
+        text = f"{value} = 0x{value:0{2 * size}x}"
+        return text + (f" = {dotted(value)}" if size == 4 else "")
+    return f"{value} = {value:#x}" + (" (more than 32 bits)" if value > 0 else "")
+
+
+def _swapped(value, size):
+    return int.from_bytes(value.to_bytes(size, "little"), "big")
+
+
+def _expect_value_errors(name, cases, results, why, hint):
+    __tracebackhide__ = True  # noqa: F841
+    for (args, reason), result in zip(cases, results):
+        if not result.raised:
+            got = _number(result.value) if isinstance(result.value, int) else repr(result.value)
+            fail(f"{describe_call(name, args)} should raise ValueError ({reason}), but it "
+                 f"returned {got}.", expected="ValueError", got=got, hint=hint)
+        if not result.raised_a("ValueError"):
+            fail(f"{describe_call(name, args)} should raise ValueError ({reason}), but it {result}.",
+                 expected="ValueError", got=result.error_type,
+                 hint=f"{why} Raise ValueError yourself (with a message saying what is wrong).")
+
+
+# ---------------------------------------------------------------------------------------
+# Exercise 1: dotted quad -> int
+
+
+GOOD_QUADS = ("157.181.161.32", "0.0.0.0", "255.255.255.255", "127.0.0.1", "10.0.0.1", "1.2.3.4")
+BAD_QUADS = (
+    ("256.1.1.1", "256 does not fit in a byte"),
+    ("1.2.3", "it has three parts, not four"),
+    ("a.b.c.d", "its parts are letters"),
+    ("1.2.3.4.5", "it has five parts"),
+)
+BAD_QUADS_HIDDEN = BAD_QUADS + (
+    (" 1.2.3.4", "it starts with a space"),
+    ("1.2.3.4 ", "it ends with a space"),
+    ("1.2.3.4\n", "it ends with a newline"),
+    ("1.2.3.4.", "it ends with a dot: an empty fifth part"),
+    (".1.2.3", "it starts with a dot: an empty first part"),
+    ("1..3.4", "one part is empty"),
+    ("01.2.3.4", "'01' has a leading zero (inet_aton reads '010' as octal 8)"),
+    ("1.2.3.00", "'00' has a leading zero"),
+    ("1.2.3.+4", "'+4' has a sign"),
+    ("1.2.-3.4", "'-3' is negative"),
+    ("1_0.2.3.4", "'1_0' has an underscore (int('1_0') is 10)"),
+    ("1.2.3.\u0664", "'\u0664' is an Arabic-Indic digit four, not an ASCII digit"),
+    ("1.2.3.1000", "'1000' has four digits"),
+    ("1.2.3.2555", "'2555' has four digits"),
+    ("0x7f.0.0.1", "'0x7f' is hexadecimal"),
+    ("", "it is empty"),
+    ("1.2.3.4/24", "'4/24' is not a number"),
+    ("1,2,3,4", "it uses commas"),
+)
+
+
+def _quad_cases(quads):
+    return [((q,), {}) for q in quads]
+
+
+def _check_quads(ip_to_int, quads):
+    __tracebackhide__ = True  # noqa: F841
+    results = run_cases(ip_to_int, name="ip_to_int", calls=_quad_cases(quads), deadline=DEADLINE, hint=HINT_QUAD)
+    for quad, result in zip(quads, results):
+        expected = int(ipaddress.IPv4Address(quad))
+        call = describe_call("ip_to_int", (quad,))
+        if result.raised:
+            fail(f"{call} raised an error for a valid address.", expected=_number(expected),
+                 got=str(result), hint=HINT_QUAD)
+        if result.value != expected or isinstance(result.value, bool):
+            got = _number(result.value)
+            if isinstance(result.value, int) and result.value == _swapped(expected, 4):
+                got += ": the four bytes in little-endian order"
+            fail(f"{call} gave the wrong number.", expected=_number(expected), got=got, hint=HINT_QUAD)
+    return results
+
+
+@check
+def check_ip_to_int(ip_to_int):
+    """Visible: the lecture's address and a few others, and the three bad inputs the task names."""
+    _check_quads(ip_to_int, GOOD_QUADS)
+    cases = [((q,), why) for q, why in BAD_QUADS]
+    results = run_cases(ip_to_int, name="ip_to_int", calls=[(args, {}) for args, _ in cases], deadline=DEADLINE)
+    _expect_value_errors("ip_to_int", cases, results, "int('a') raises ValueError, but '1.2.3' needs "
+                         "a check of its own.", HINT_STRICT)
+
+
+@check
+def check_ip_to_int_hidden(ip_to_int):
+    """Hidden: 500 seeded random addresses, every edge, 22 bad inputs, and no socket/struct/ipaddress."""
+    _no_forbidden_names(ip_to_int, "ip_to_int")
+    rng = random.Random(3)
+    quads = [str(ipaddress.IPv4Address(rng.getrandbits(32))) for _ in range(500)]
+    quads += ["0.0.0.255", "0.0.255.0", "0.255.0.0", "255.0.0.0", "100.200.10.9", "9.99.199.249"]
+    _check_quads_forbidding(ip_to_int, GOOD_QUADS + tuple(quads))
+    cases = [((q,), why) for q, why in BAD_QUADS_HIDDEN]
+    results = run_cases(ip_to_int, name="ip_to_int", calls=[(args, {}) for args, _ in cases], deadline=DEADLINE, forbid=BY_HAND)
+    _expect_value_errors("ip_to_int", cases, results, "Not every bad input makes int() fail.", HINT_STRICT)
+
+
+def _check_quads_forbidding(ip_to_int, quads):
+    __tracebackhide__ = True  # noqa: F841
+    results = run_cases(ip_to_int, name="ip_to_int", calls=_quad_cases(quads), deadline=DEADLINE, forbid=BY_HAND, hint=HINT_QUAD)
+    for quad, result in zip(quads, results):
+        expected = int(ipaddress.IPv4Address(quad))
+        if result.raised or result.value != expected:
+            _check_quads(ip_to_int, (quad,))  # fails with the same message as the visible check
+
+
+# ---------------------------------------------------------------------------------------
+# Exercise 2: int -> dotted quad
+
+
+GOOD_NUMBERS = (0x9DB5A120, 0, 0xFFFFFFFF, 0x7F000001, 0x01020304, 0x0A000001)
+BAD_NUMBERS = ((-1, "it is negative"), (1 << 32, "it needs 33 bits"))
+BAD_NUMBERS_HIDDEN = BAD_NUMBERS + ((-(1 << 40), "it is negative"), ((1 << 32) + 1, "it needs 33 bits"),
+                                    (1 << 40, "it needs 41 bits"), (1 << 64, "it needs 65 bits"))
+
+
+def _check_numbers(int_to_ip, numbers, forbid=()):
+    __tracebackhide__ = True  # noqa: F841
+    results = run_cases(int_to_ip, name="int_to_ip", calls=[((n,), {}) for n in numbers], deadline=DEADLINE, forbid=forbid,
+                        hint=HINT_QUAD)
+    for number, result in zip(numbers, results):
+        expected = str(ipaddress.IPv4Address(number))
+        call = describe_call("int_to_ip", (number,))
+        if result.raised:
+            fail(f"{call} raised an error for a valid 32-bit number.", sent=f"int_to_ip({_number(number)})",
+                 expected=repr(expected), got=str(result), hint=HINT_QUAD)
+        if result.value != expected:
+            got = repr(result.value)
+            if result.value == dotted(_swapped(number, 4)):
+                got += ": the four bytes in little-endian order"
+            elif isinstance(result.value, str) and result.value.replace(".", "").isdigit() and result.value.count(".") != 3:
+                got += f": {result.value.count('.') + 1} parts, not 4"
+            fail(f"{call} gave the wrong address.", sent=f"int_to_ip({_number(number)})",
+                 expected=repr(expected), got=got, hint=HINT_QUAD)
+
+
+@check
+def check_int_to_ip(int_to_ip):
+    """Visible: the lecture's number and a few others; -1 and 2**32 raise ValueError."""
+    _check_numbers(int_to_ip, GOOD_NUMBERS)
+    cases = [((n,), why) for n, why in BAD_NUMBERS]
+    results = run_cases(int_to_ip, name="int_to_ip", calls=[(args, {}) for args, _ in cases], deadline=DEADLINE)
+    _expect_value_errors("int_to_ip", cases, results, "", HINT_RANGE)
+
+
+@check
+def check_int_to_ip_hidden(int_to_ip):
+    """Hidden: 500 seeded random numbers, each byte alone, numbers beyond 32 bits, and by hand."""
+    _no_forbidden_names(int_to_ip, "int_to_ip")
+    rng = random.Random(4)
+    numbers = [rng.getrandbits(32) for _ in range(500)] + [0xFF << s for s in (0, 8, 16, 24)] + [1, 256]
+    _check_numbers(int_to_ip, numbers, forbid=BY_HAND)
+    cases = [((n,), why) for n, why in BAD_NUMBERS_HIDDEN]
+    results = run_cases(int_to_ip, name="int_to_ip", calls=[(args, {}) for args, _ in cases], deadline=DEADLINE, forbid=BY_HAND)
+    _expect_value_errors("int_to_ip", cases, results, "", HINT_RANGE)
+
+
+# ---------------------------------------------------------------------------------------
+# Exercise 3: htonl, htons, ntohl, ntohs by hand
+
+SIZES = {"htonl": 4, "ntohl": 4, "htons": 2, "ntohs": 2}
+REFERENCE = {"htonl": socket.htonl, "ntohl": socket.ntohl, "htons": socket.htons, "ntohs": socket.ntohs}
+
+
+def _expected_swap(name, value, order):
+    """What ``name`` returns on a host of byte order ``order``; the socket module's answer on this host."""
+    if order == sys.byteorder:
+        return REFERENCE[name](value)
+    return value if order == "big" else _swapped(value, SIZES[name])
+
+
+def _check_swaps(functions, values, forbid=()):
+    __tracebackhide__ = True  # noqa: F841
+    for name, func in functions.items():
+        size = SIZES[name]
+        fitting = [v & ((1 << 8 * size) - 1) for v in values]
+        calls = [((v,), {"byteorder": order}) for order in ("little", "big") for v in fitting]
+        calls += [((v,), {}) for v in fitting[:20]]
+        results = run_cases(func, calls, name=name, deadline=DEADLINE, forbid=forbid, hint=HINT_SWAP)
+        for (args, kwargs), result in zip(calls, results):
+            order = kwargs.get("byteorder", sys.byteorder)
+            expected = _expected_swap(name, args[0], order)
+            if result.raised or result.value != expected or isinstance(result.value, bool):
+                _swap_failure(name, args[0], kwargs, expected, result)
+
+
+def _swap_failure(name, value, kwargs, expected, result):
+    __tracebackhide__ = True  # noqa: F841
+    size = SIZES[name]
+    order = kwargs.get("byteorder")
+    call = f"{name}({_hex(value, size)}" + (f", byteorder={order!r})" if order else ")")
+    host = f"a {order}-endian host" if order else f"this {sys.byteorder}-endian host (the default byteorder)"
+    source = f"socket.{name} gives" if (order or sys.byteorder) == sys.byteorder else "the right answer is"
+    expected_text = f"{_hex(expected, size)} ({source} this on {host})"
+    if result.raised:
+        fail(f"{call} raised an error for a value that fits in {8 * size} bits.",
+             expected=expected_text, got=str(result), hint=HINT_SWAP)
+    got = result.value
+    got_text = _hex(got, size) if isinstance(got, int) and not isinstance(got, bool) else repr(got)
+    if got == value and order == "little" and expected != value:
+        got_text += ": unchanged, but a little-endian host must reverse the bytes"
+    elif order == "big" and isinstance(got, int) and got == _swapped(value, size):
+        got_text += ": reversed, but on a big-endian host host order already is network order"
+    elif isinstance(got, int) and got >= 1 << 8 * size:
+        got_text += f": more than {8 * size} bits (a shifted byte was not masked off)"
+    fail(f"{call} returned the wrong number.", expected=expected_text, got=got_text, hint=HINT_SWAP)
+
+
+def _hex(value, size):
+    return f"0x{value:0{2 * size}x}" if isinstance(value, int) and value >= 0 else repr(value)
+
+
+@check
+def check_byte_swaps(htonl, htons, ntohl, ntohs):
+    """Visible: the lecture's address and port 80, on a little- and on a big-endian host."""
+    functions = {"htonl": htonl, "htons": htons, "ntohl": ntohl, "ntohs": ntohs}
+    _check_swaps(functions, [0x9DB5A120, 0x01020304, 80, 0x5000, 0])
+
+
+@check
+def check_byte_swaps_hidden(htonl, htons, ntohl, ntohs):
+    """Hidden: 300 seeded random values per function in both orders, edges, OverflowError, by hand."""
+    functions = {"htonl": htonl, "htons": htons, "ntohl": ntohl, "ntohs": ntohs}
+    for name, func in functions.items():
+        _no_forbidden_names(func, name, hint="reverse the bytes with shifts and masks, or with int.to_bytes "
+                                       "and int.from_bytes.")
+    rng = random.Random(5)
+    values = [rng.getrandbits(32) for _ in range(300)]
+    values += [0, 1, 0xFF, 0xFF00, 0xFF0000, 0xFF000000, 0xFFFFFFFF, 0x80000000, 0x7FFFFFFF, 0x0102]
+    _check_swaps(functions, values, forbid=BY_HAND)
+    for name, func in functions.items():
+        bits = 8 * SIZES[name]
+        cases = [(-1, "it is negative"), (1 << bits, f"it needs {bits + 1} bits")]
+        calls = [((v,), {"byteorder": order}) for v, _ in cases for order in ("little", "big")]
+        results = run_cases(func, calls, name=name, deadline=DEADLINE, forbid=BY_HAND)
+        for (args, kwargs), result in zip(calls, results):
+            why = dict(cases)[args[0]]
+            call = describe_call(name, args, kwargs)
+            if not result.raised_a("OverflowError"):
+                fail(f"{call} should raise OverflowError ({why}), like socket.{name}, but it {result}.",
+                     expected="OverflowError", got=str(result), hint=HINT_OVERFLOW)
+
+
+# ---------------------------------------------------------------------------------------
+# Exercise 4: a header with struct
+
+_HEADER = struct.Struct("!BBHI")
+HEADERS = (Header(1, 2, 6, 1), Header(1, 7, 513, 0x9DB5A120), Header(2, 255, 65535, 0xFFFFFFFF))
+
+
+def _dump(data):
+    data = bytes(data)
+    if len(data) >= _HEADER.size:
+        rest = len(data) - _HEADER.size
+        return hexdump(data[:_HEADER.size], marks=HEADER_MARKS) + (f"\n(+ {rest} more bytes)" if rest else "")
+    return hexdump(data) if data else "(no bytes)"
+
+
+def _header_text(fields):
+    try:
+        return repr(Header(*fields))
+    except TypeError:
+        return repr(fields)
+
+
+def _wrong_fields(got, expected):
+    """Which fields of two headers differ, and whether each is the other read in little-endian order."""
+    notes = []
+    for name, offset, size in HEADER_FIELDS:
+        mine, right = got[offset:offset + size], expected[offset:offset + size]
+        if mine != right:
+            swapped = " (its bytes reversed: little-endian)" if mine == right[::-1] else ""
+            notes.append(f"{name}{swapped}")
+    return notes
+
+
+def _check_pack(pack_header, headers, forbid=()):
+    __tracebackhide__ = True  # noqa: F841
+    results = run_cases(pack_header, name="pack_header", calls=[((h,), {}) for h in headers], deadline=DEADLINE, forbid=forbid,
+                        hint=HINT_HEADER)
+    for header, result in zip(headers, results):
+        expected = _HEADER.pack(*header)
+        call = f"pack_header({header!r})"
+        if result.raised:
+            fail(f"{call} raised an error.", expected=expected, got=str(result), hint=HINT_HEADER)
+        got = result.value
+        if not isinstance(got, (bytes, bytearray)):
+            fail(f"{call} must return bytes, not a {type(got).__name__}.", expected=expected, got=repr(got),
+                 hint=HINT_HEADER)
+        if bytes(got) != expected:
+            wrong = _wrong_fields(bytes(got), expected) if len(got) == len(expected) else []
+            summary = (f"{call} put these fields in the wrong bytes: {', '.join(wrong)}." if wrong
+                       else f"{call} returned {len(got)} bytes; the header is {len(expected)}.")
+            fail(summary + f"\n  expected on the wire:\n{_indent(_dump(expected))}"
+                           f"\n  your bytes:\n{_indent(_dump(got))}",
+                 expected=expected, got=bytes(got), hint=HINT_HEADER)
+
+
+def _check_unpack(unpack_header, blobs, forbid=()):
+    __tracebackhide__ = True  # noqa: F841
+    results = run_cases(unpack_header, name="unpack_header", calls=[((b,), {}) for b in blobs], deadline=DEADLINE, forbid=forbid,
+                        hint=HINT_HEADER)
+    for blob, result in zip(blobs, results):
+        expected = Header(*_HEADER.unpack_from(blob))
+        call = f"unpack_header({show_bytes(blob, 24)})"
+        extra = f" (a header followed by {len(blob) - 8} payload bytes: read only the first 8)" if len(blob) > 8 else ""
+        if result.raised:
+            fail(f"{call} raised an error{extra}.\n  the bytes:\n{_indent(_dump(blob))}",
+                 expected=repr(expected), got=str(result), hint=HINT_HEADER)
+        got = result.value
+        if not isinstance(got, tuple) or tuple(got) != tuple(expected):
+            fail(f"{call} read the wrong fields{extra}.\n  the bytes:\n{_indent(_dump(blob))}",
+                 expected=repr(expected), got=_header_text(got) + _misread(got, blob), hint=HINT_HEADER)
+
+
+def _misread(got, blob):
+    """``": length, seq read little-endian"`` when that explains the wrong fields."""
+    if not (isinstance(got, tuple) and len(got) == len(HEADER_FIELDS)):
+        return ""
+    wrong, little = [], []
+    for value, (name, offset, size) in zip(got, HEADER_FIELDS):
+        field = blob[offset:offset + size]
+        if value != int.from_bytes(field, "big"):
+            wrong.append(name)
+            if value == int.from_bytes(field, "little"):
+                little.append(name)
+    if wrong and little == wrong:
+        return f": {', '.join(wrong)} read in little-endian order"
+    return f": {', '.join(wrong)} wrong" if wrong else ""
+
+
+def _indent(text, by="    "):
+    return "\n".join(by + line for line in text.splitlines())
+
+
+def _check_short(unpack_header, lengths):
+    __tracebackhide__ = True  # noqa: F841
+    full = _HEADER.pack(1, 2, 6, 1)
+    cases = [((full[:n],), f"only {n} byte{'s' if n != 1 else ''}") for n in lengths]
+    results = run_cases(unpack_header, name="unpack_header", calls=[(args, {}) for args, _ in cases], deadline=DEADLINE)
+    for (args, why), result in zip(cases, results):
+        call = f"unpack_header({show_bytes(args[0])})"
+        if not result.raised_a("ValueError"):
+            fail(f"{call} should raise ValueError ({why}: a header is 8), but it {result}.",
+                 expected="ValueError", got=str(result), hint=HINT_SHORT)
+
+
+@check
+def check_header(pack_header, unpack_header):
+    """Visible: three headers packed and unpacked, one followed by a payload, one too short."""
+    _check_pack(pack_header, HEADERS)
+    blobs = [_HEADER.pack(*h) for h in HEADERS] + [_HEADER.pack(*HEADERS[0]) + b"payload"]
+    _check_unpack(unpack_header, blobs)
+    _check_short(unpack_header, [4])
+
+
+@check
+def check_header_hidden(pack_header, unpack_header):
+    """Hidden: 200 seeded random headers both ways, payloads after them, every short length."""
+    rng = random.Random(6)
+    headers = [Header(rng.getrandbits(8), rng.getrandbits(8), rng.getrandbits(16), rng.getrandbits(32))
+               for _ in range(200)]
+    headers += [Header(0, 0, 0, 0), Header(255, 255, 65535, 0xFFFFFFFF)]
+    _check_pack(pack_header, headers)
+    _check_pack(pack_header, [tuple(h) for h in headers[:5]])  # a plain tuple works as well
+    blobs = [_HEADER.pack(*h) + bytes(rng.getrandbits(8) for _ in range(rng.randrange(0, 20))) for h in headers]
+    _check_unpack(unpack_header, blobs)
+    _check_short(unpack_header, range(8))
+
+
+# ---------------------------------------------------------------------------------------
+# Exercise 5: the byte-order bug in a sender
+
+_READING = struct.Struct("!BBHIHh")
+READING_FIELDS = ("version", "type", "length", "seq", "sensor_id", "tenths")
+BUGGY = frozenset({"sensor_id", "tenths"})
+VERSION, READING = 1, 2
+READINGS = ((1, 7, 215), (2, 513, -125), (0x01020304, 65535, -32768))
+
+
+def _check_readings(encode, readings, forbid=()):
+    __tracebackhide__ = True  # noqa: F841
+    results = run_cases(encode, name="encode_reading_fixed", calls=[(r, {}) for r in readings], deadline=DEADLINE, forbid=forbid, hint=HINT_READING)
+    marks = [*HEADER_MARKS, (8, 2, "sensor_id"), (10, 2, "tenths")]
+    for reading, result in zip(readings, results):
+        expected = _READING.pack(VERSION, READING, 4, *reading)
+        call = describe_call("encode_reading_fixed", reading)
+        if result.raised:
+            fail(f"{call} raised an error.", expected=expected, got=str(result), hint=HINT_READING)
+        got = result.value
+        if not isinstance(got, (bytes, bytearray)) or bytes(got) != expected:
+            shown = hexdump(bytes(got), marks=marks) if isinstance(got, (bytes, bytearray)) else repr(got)
+            wrong = []
+            if isinstance(got, (bytes, bytearray)) and len(got) == len(expected):
+                wrong = [name for offset, size, name in marks
+                         if got[offset:offset + size] != expected[offset:offset + size]]
+            what = f"these fields are still wrong: {', '.join(wrong)}" if wrong else "wrong bytes"
+            fail(f"{call} sent {what}.\n  expected on the wire:\n{_indent(hexdump(expected, marks=marks))}"
+                 f"\n  yours:\n{_indent(shown)}", expected=expected,
+                 got=bytes(got) if isinstance(got, (bytes, bytearray)) else repr(got), hint=HINT_READING)
+
+
+def _check_answer(buggy_fields):
+    __tracebackhide__ = True  # noqa: F841
+    if isinstance(buggy_fields, str) or not hasattr(buggy_fields, "__iter__"):
+        fail(f"BUGGY_FIELDS should be a set of field names, like {{'seq'}}, not {buggy_fields!r}.",
+             hint="list the fields a big-endian receiver reads wrongly.")
+    named = set(buggy_fields)
+    unknown = sorted(str(n) for n in named - set(READING_FIELDS))
+    if unknown:
+        fail(f"BUGGY_FIELDS names {', '.join(map(repr, unknown))}, which are not fields of a reading.",
+             expected=f"names from {READING_FIELDS}", got=repr(buggy_fields))
+    fine = sorted(named - BUGGY, key=READING_FIELDS.index)
+    if fine:
+        fail(f"BUGGY_FIELDS names {', '.join(map(repr, fine))}, which the receiver reads correctly.",
+             got=repr(buggy_fields), hint=HINT_READING + " Look at which format string lacks '!'.")
+    missing = BUGGY - named
+    if missing:
+        fail(f"BUGGY_FIELDS misses {len(missing)} field(s) that the receiver also reads wrongly.",
+             got=repr(buggy_fields), hint=HINT_READING + " One format string can hold several fields.")
+
+
+@check
+def check_reading_fix(encode_reading_fixed, buggy_fields):
+    """Visible: BUGGY_FIELDS names the wrong fields; the fixed sender's bytes for three readings."""
+    _check_answer(buggy_fields)
+    _check_readings(encode_reading_fixed, READINGS)
+
+
+@check
+def check_reading_fix_hidden(encode_reading_fixed, buggy_fields):
+    """Hidden: 200 seeded random readings, negative temperatures and every edge."""
+    _check_answer(buggy_fields)
+    rng = random.Random(7)
+    readings = [(rng.getrandbits(32), rng.getrandbits(16), rng.randint(-32768, 32767)) for _ in range(200)]
+    readings += [(0, 0, 0), (0xFFFFFFFF, 0xFFFF, 32767), (1, 1, -1)]
+    _check_readings(encode_reading_fixed, readings)
