@@ -853,6 +853,8 @@ class _Child:
             code = os.WEXITSTATUS(status)
             return {"status": "exited", "exit_code": code, "exit_via": f"os._exit({code})"}
         if status is not None and os.WIFSIGNALED(status):
+            if os.WTERMSIG(status) == signal.SIGKILL and self._ended_at - self.started >= self.deadline:
+                return {"status": "timeout", "exit_code": -signal.SIGKILL}  # its own watchdog ended it
             return {"status": "killed", "exit_code": -os.WTERMSIG(status)}
         return {"status": "killed", "exit_code": -signal.SIGKILL}
 
@@ -943,6 +945,20 @@ class Background:
         if child.outcome is None and not child.exited:
             child.poll_now()
         return child.outcome is None and not child.exited
+
+    def wait(self, timeout=None):
+        """Wait up to ``timeout`` seconds (None: its deadline and grace) for the child to end.
+
+        Its ``Outcome`` once it ended (it is then reaped), else None: still running.
+        """
+        child = self._child
+        if child.outcome is None:
+            limit = child.deadline + ORPHAN_GRACE + PROBE_WAIT + 1.0 if timeout is None else timeout
+            child.pump(time.monotonic() + limit, lambda: child.result is not None)
+            if not (child.exited or child.result is not None):
+                return None
+            child.finish()
+        return child.outcome
 
     @property
     def output(self):
