@@ -633,18 +633,17 @@ class UDPProxy(_Proxy):
         self._client = address
         now = time.monotonic()
         with self._lock:
-            index = len(self._ledger.payloads)
-            self._ledger.payloads.append(data)
-            self._lock.notify_all()
+            ledger = self._ledger
+            index = len(ledger.payloads)
             fate = datagram_fate(self.faults, index)
-            if fate.dropped:
-                self._ledger.dropped.append(index)
-                return
-            self._ledger.forwarded.append(index)
-            if fate.duplicated:
-                self._ledger.duplicated.append(index)
-            if fate.reordered:
-                self._ledger.reordered.append(index)
+            ledger.payloads.append(data)
+            for happened, indices in ((fate.dropped, ledger.dropped), (not fate.dropped, ledger.forwarded),
+                                      (fate.duplicated, ledger.duplicated), (fate.reordered, ledger.reordered)):
+                if happened:
+                    indices.append(index)
+            self._lock.notify_all()
+        if fate.dropped:
+            return
         copies = 2 if fate.duplicated else 1
         if fate.reordered:
             self._held.append((index, data, copies))
@@ -697,6 +696,8 @@ def udp_proxy(target, *, drop=0.0, duplicate=0.0, reorder=0.0, delay=0.0, seed=0
     probabilities per datagram, decided from ``seed`` and the datagram's index alone;
     ``drop_first=n`` drops the first n datagrams; ``delay`` holds every forwarded
     datagram that many seconds. Replies from the server go back to the last client.
+    ``proxy.recording`` holds what was forwarded (``->``) and relayed back (``<-``), as
+    connection 0.
     """
     proxy = UDPProxy(target, UDPFaults(drop, duplicate, reorder, delay, seed, drop_first))
     proxy.start()

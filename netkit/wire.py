@@ -440,6 +440,8 @@ _WIDTH = 800
 _CLIENT_X, _SERVER_X = 205, 715
 _ROW = 28
 _SLOT = 10
+_MAX_SLOTS = 5
+_LABEL = 52  # characters of preview on an arrow: fits between the outermost slots
 _COLOURS = ("#0b6fb8", "#e08a00", "#1a9a6c", "#a0509a", "#4aa8dc", "#8c6d31", "#5f6b7a")
 _RST = "#d62728"
 _INK, _MUTED, _LINE = "#222222", "#6b7280", "#9ca3af"
@@ -486,7 +488,10 @@ def render_diagram(chunks, title=None, names=None, client="client", server="serv
     longer than ``max_rows`` shows its first and last rows.
     """
     names, peers = dict(names or {}), dict(peers or {})
-    conns = list(dict.fromkeys(c.conn for c in chunks))
+    conns = sorted({c.conn for c in chunks})
+    # The server port tells an FTP control connection from its data connections;
+    # when every connection goes to the same port it says nothing.
+    show_ports = len({peers[c][1] for c in conns if c in peers}) > 1
     colour = {conn: _COLOURS[k % len(_COLOURS)] for k, conn in enumerate(conns)}
     several = len(conns) > 1
     rows, skipped = _rows(chunks, max_rows)
@@ -497,14 +502,17 @@ def render_diagram(chunks, title=None, names=None, client="client", server="serv
         parts.append(_text(_WIDTH / 2, top + 16, title, size=17, anchor="middle", extra=' font-weight="bold"'))
         top += 34
     if several:
-        # Legend: a swatch and a name per connection, wrapped at four per line.
-        for k, conn in enumerate(conns):
-            x, y = 24 + (k % 4) * 192, top + 12 + (k // 4) * 20
-            parts.append(f'<rect x="{x}" y="{y - 9}" width="12" height="10" rx="2" fill="{colour[conn]}"/>')
-            label = names.get(conn, f"#{conn}")[:14]
-            port = f" → port {peers[conn][1]}" if conn in peers else ""
-            parts.append(_text(x + 18, y, label + port, size=12, fill=_INK))
-        top += 12 + 20 * ((len(conns) + 3) // 4)
+        # Legend: a swatch and a name per connection, as many per line as fit.
+        legend = [(conn, names.get(conn, f"#{conn}")[:14]
+                   + (f" → port {peers[conn][1]}" if show_ports and conn in peers else ""))
+                  for conn in conns]
+        item = 34 + 7.5 * max(len(text) for _conn, text in legend)
+        per_line = max(int((_WIDTH - 40) // item), 1)
+        for k, (conn, text) in enumerate(legend):
+            x, y = 24 + (k % per_line) * item, top + 12 + (k // per_line) * 20
+            parts.append(f'<rect x="{x:.1f}" y="{y - 9}" width="12" height="10" rx="2" fill="{colour[conn]}"/>')
+            parts.append(_text(x + 18, y, text, size=12, fill=_INK))
+        top += 12 + 20 * ((len(conns) + per_line - 1) // per_line)
 
     head_y = top + 4
     first_row_y = head_y + 34 + 26
@@ -518,7 +526,8 @@ def render_diagram(chunks, title=None, names=None, client="client", server="serv
         if chunk is not None:
             first, _last = spans.get(chunk.conn, (i, i))
             spans[chunk.conn] = (first, i)
-    slots = _slots(spans)
+    # Past five side by side the bars would eat the arrows: further slots wrap around.
+    slots = {conn: slot % _MAX_SLOTS for conn, slot in _slots(spans).items()}
 
     def edge(conn, side):
         offset = 4 + slots.get(conn, 0) * _SLOT
@@ -562,13 +571,23 @@ def render_diagram(chunks, title=None, names=None, client="client", server="serv
     return Diagram(svg, _WIDTH, height)
 
 
+def _visible_spaces(label):
+    """``'220 '`` would hide its space at the edge of a label: show it as ``220␣``."""
+    stripped = label.strip(" ")
+    if stripped == label:
+        return label
+    left = len(label) - len(label.lstrip(" "))
+    right = len(label) - len(label.rstrip(" "))
+    return "␣" * left + stripped + "␣" * right if stripped else "␣" * len(label)
+
+
 def _arrow(chunk, y, client_x, server_x, colour, lane, clock):
     """One ``<g class="arrow">``: the line, its head, its label, its time and lane."""
     x1, x2 = (client_x, server_x) if chunk.direction == "->" else (server_x, client_x)
     y1, y2 = y - 3, y + 3  # a slight slope: the bytes take time to cross
     kind = chunk.event or "data"
     stroke, width, dash, label_fill = colour, 1.8, "", _INK
-    label, style = preview(chunk.data, 56), ""
+    label, style = _visible_spaces(preview(chunk.data, _LABEL)), ""
     if chunk.event:
         label, style = EVENTS[chunk.event], ' font-style="italic"'
         dash = ' stroke-dasharray="6 4"'

@@ -212,8 +212,22 @@ def test_diagram_lanes_are_numbers_when_not_ftp_shaped_and_names_can_be_given():
     assert lanes == {"0": "#0", "1": "second"}
 
 
-def test_diagram_labels_do_not_overlap_and_fit_the_width():
-    root = parse(ftp_like().diagram(title="An FTP download"))
+def many_clients(count=12):
+    """A recording of ``count`` overlapping connections to one server port."""
+    rec = Recording()
+    for conn in range(count):
+        rec.peers[conn] = ("127.0.0.1", 7)
+        rec.add(conn, "->", event="connect")
+    for conn in range(count):
+        rec.add(conn, "->", b"x" * 200)
+        rec.add(conn, "<-", b"y" * 200)
+        rec.add(conn, "->", event="close")
+    return rec
+
+
+@pytest.mark.parametrize("recording", [ftp_like, many_clients])
+def test_diagram_labels_do_not_overlap_and_fit_the_width(recording):
+    root = parse(recording().diagram(title="A title that is not short at all, to see it fits"))
     boxes = []
     for text in root.iter(SVG + "text"):
         size = float(text.get("font-size"))
