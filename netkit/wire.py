@@ -692,8 +692,9 @@ class _RecordingSocket(_ORIGINAL_SOCKET, metaclass=_SocketType):
 
     def connect(self, address):
         super().connect(address)
-        if _current() and getattr(self, "_nk_tap", None) is None:
-            _current().tap(self, "->")
+        capture_ = _current()
+        if capture_ and getattr(self, "_nk_tap", None) is None:
+            capture_.tap(self, "->")
 
     def connect_ex(self, address):
         result = super().connect_ex(address)
@@ -760,7 +761,7 @@ class _RecordingSocket(_ORIGINAL_SOCKET, metaclass=_SocketType):
         except ConnectionResetError:
             self._nk_reset()
             raise
-        self._nk_received(bytes(memoryview(buffer)[:count]), flags)
+        self._nk_received(bytes(memoryview(buffer).cast("B")[:count]), flags)
         return count
 
     def recvfrom(self, bufsize, flags=0):
@@ -770,7 +771,7 @@ class _RecordingSocket(_ORIGINAL_SOCKET, metaclass=_SocketType):
 
     def recvfrom_into(self, buffer, nbytes=0, flags=0):
         count, address = super().recvfrom_into(buffer, nbytes, flags)
-        self._nk_received(bytes(memoryview(buffer)[:count]), flags)
+        self._nk_received(bytes(memoryview(buffer).cast("B")[:count]), flags)
         return count, address
 
     def setsockopt(self, level, option, value, *args):
