@@ -267,9 +267,10 @@ def test_offset_and_delay():
 def test_ntplib_sees_the_configured_offset(offset):
     with sntp_server(offset=offset) as address:
         stats = ntplib.NTPClient().request(address.host, port=address.port, timeout=TIMEOUT)
+    # RFC 4330: the offset is right to within half the round trip (plus clock reads).
+    assert abs(stats.offset - offset) <= stats.delay / 2 + 1e-3
     assert abs(stats.offset - offset) < 0.05
-    assert stats.mode == 4 and stats.stratum == 2
-    assert 0 <= stats.delay < 0.05
+    assert stats.mode == 4 and stats.stratum == 2 and stats.delay >= 0
 
 
 @pytest.mark.parametrize("version", [1, 2, 3, 4])
