@@ -186,8 +186,9 @@ class SNTPPacket:
             object.__setattr__(self, field.name, _check(field.name, getattr(self, field.name)))
 
     def __repr__(self):
-        parts = [f"{field.name}={getattr(self, field.name)!r}" for field in dataclasses.fields(self)[:-4]]
-        parts[2] += f" ({MODES[self.mode]})"
+        plain = [field.name for field in dataclasses.fields(self) if field.name not in _TIMESTAMPS]
+        parts = [f"{name}={getattr(self, name)!r}" for name in plain]
+        parts[plain.index("mode")] += f" ({MODES[self.mode]})"
         parts.extend(f"{name}={_show_time(getattr(self, name))}" for name in _TIMESTAMPS)
         return f"SNTPPacket({', '.join(parts)})"
 
