@@ -12,6 +12,7 @@ import csv
 import html
 import sys
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -46,6 +47,7 @@ def course_config(course):
     for kind in ("release", "submitted", "autograded", "feedback"):
         setattr(config.CourseDirectory, f"{kind}_directory", str(course / kind))
     config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+    config.RobustExecute.deadlines_file = str(course / "deadlines.json")
     return config
 
 
@@ -56,6 +58,7 @@ def _grade_one(course, assignment, student):
     """In a worker: autograde one submission and generate its feedback; return (ok, log tail)."""
     global _API
     if _API is None:
+        warnings.filterwarnings("ignore")  # SQLAlchemy's warnings inside nbgrader are not the instructor's business
         from nbgrader.apps import NbGraderAPI
         _API = NbGraderAPI(config=course_config(course))
     result = _API.autograde(assignment, student, force=True, create=True)
@@ -69,7 +72,8 @@ def _grade_one(course, assignment, student):
 def ensure_released(course, names):
     """Release the assignments into ``course`` unless their student versions are already there."""
     release = Path(course) / "release"
-    if not all((release / n / f"{n}.ipynb").is_file() for n in names) or not (Path(course) / "gradebook.db").is_file():
+    needed = [release / n / f"{n}.ipynb" for n in names] + [Path(course) / "gradebook.db", Path(course) / "deadlines.json"]
+    if not all(path.is_file() for path in needed):
         generate(course, names)
 
 

@@ -3,9 +3,10 @@
 Stock nbgrader gives every cell the same 30 s, and drops the whole submission when the
 kernel dies. ``RobustExecute`` (set in ``nbgrader_config.py``) instead:
 
-- gives each cell its own deadline: ``cell_timeout`` for ordinary cells,
-  ``test_cell_timeout`` for graded test cells (netkit's checks bound student code
-  themselves), or a ``deadline`` (seconds) in the cell's metadata;
+- gives each cell its own deadline: a ``deadline`` (seconds) in the cell's metadata;
+  else, for a graded test cell, ``test_cell_timeout`` (netkit's checks bound student
+  code themselves); else a few times what the solution took (``grader.deadlines``,
+  measured at release); else ``cell_timeout``;
 - interrupts a cell past its deadline, and kills the kernel when it ignores the interrupt;
 - when the kernel dies, marks that cell failed with a plain message, starts a new kernel,
   runs again the cells before it that had succeeded, and goes on with the next cell;
@@ -19,6 +20,7 @@ kernel dies. ``RobustExecute`` (set in ``nbgrader_config.py``) instead:
 import re
 import secrets
 import time
+from pathlib import Path
 from queue import Empty
 
 from nbclient import NotebookClient
@@ -26,7 +28,9 @@ from nbclient.util import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Float
+from traitlets import Float, Unicode
+
+from . import deadlines
 
 # Run silently at each kernel's start: remember the pristine state, under an unguessable name.
 PROLOGUE = '''
@@ -98,9 +102,10 @@ def where_interrupted(outputs):
 class RobustExecute(Execute):
     """nbgrader's Execute with per-cell deadlines, kernel restarts and tamper guards."""
 
-    cell_timeout = Float(10.0, help="Seconds an ordinary cell may run.").tag(config=True)
-    test_cell_timeout = Float(90.0, help="Seconds a graded test cell may run.").tag(config=True)
+    cell_timeout = Float(10.0, help="Seconds a cell the solution does not have may run.").tag(config=True)
+    test_cell_timeout = Float(60.0, help="Seconds a graded test cell may run.").tag(config=True)
     interrupt_grace = Float(2.0, help="Seconds to wait for an interrupted cell to stop.").tag(config=True)
+    deadlines_file = Unicode("", help="JSON of solution cell times written at release.").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         NotebookClient.__init__(self, nb, km)
@@ -109,6 +114,9 @@ class RobustExecute(Execute):
         self.shutdown_kernel = "immediate"
         self.error_on_timeout = {"ename": "CellTimeoutError", "evalue": "", "traceback": []}
         self._guard_name = f"_grader_guard_{secrets.token_hex(8)}"
+        assignment = (resources or {}).get("nbgrader", {}).get("assignment")
+        tables = deadlines.load(Path(self.deadlines_file)) if self.deadlines_file else {}
+        self._solution_times = tables.get(assignment, {})
         run_sync(self.async_execute)()
         return self.nb, self.resources
 
@@ -116,7 +124,10 @@ class RobustExecute(Execute):
         explicit = cell.metadata.get("deadline")
         if explicit:
             return float(explicit)
-        return self.test_cell_timeout if is_test_cell(cell) else self.cell_timeout
+        if is_test_cell(cell):
+            return self.test_cell_timeout
+        learned = deadlines.deadline_for(cell, self._solution_times)
+        return self.cell_timeout if learned is None else learned
 
     def _get_timeout(self, cell):
         return self.deadline(cell) if cell is not None else self.timeout

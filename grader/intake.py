@@ -53,7 +53,7 @@ def read_notebook(path, intake):
     """The notebook at ``path``, or None (with a flag) when it cannot be read as one."""
     try:
         text = Path(path).read_text(encoding="utf-8")
-        raw = json.loads(text)
+        json.loads(text)
     except UnicodeDecodeError:
         intake.flag("corrupt", f"{path.name} is not a text file; it cannot be graded")
         return None
@@ -61,10 +61,8 @@ def read_notebook(path, intake):
         intake.flag("corrupt", f"{path.name} is not valid JSON (line {exc.lineno}: {exc.msg}); it cannot be graded")
         return None
     try:
-        nb = nbformat.from_dict(raw)
+        nb = nbformat.reads(text, as_version=4)
         nbformat.validate(nb)
-        if nb.nbformat != 4:
-            raise ValueError(f"nbformat {nb.nbformat}")
         return nb
     except Exception as exc:  # nbformat raises several kinds for malformed notebooks
         intake.flag("corrupt", f"{path.name} is not a valid notebook ({str(exc).splitlines()[0][:120]}); it cannot be graded")
@@ -102,7 +100,7 @@ def restore_protected_cells(nb, released, intake):
             before.append(gid)
             continue
         if gid in mine:
-            if mine[gid].source != original.source:
+            if mine[gid].source.strip() != original.source.strip():
                 edited.append(gid)
                 mine[gid].source = original.source
         else:

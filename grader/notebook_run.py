@@ -10,12 +10,12 @@ from nbclient import NotebookClient
 CHECK_ERRORS = {"CheckFailed", "StudentCodeError", "DeadlineExceeded"}
 
 
-def execute(path, *, allow_errors, cell_timeout=120):
+def execute(path, *, allow_errors, cell_timeout=120, record_timing=False):
     """Run the notebook at ``path`` top to bottom in its own folder; return (notebook, seconds)."""
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3",
-                            allow_errors=allow_errors, resources={"metadata": {"path": str(path.parent)}})
+                            allow_errors=allow_errors, record_timing=record_timing, resources={"metadata": {"path": str(path.parent)}})
     start = time.monotonic()
     client.execute()
     return nb, time.monotonic() - start

@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .paths import GRADER, assignments
+from . import deadlines
+from .paths import GRADER, NOTEBOOKS, assignments
 
 
 def nbgrader_command(*args, course=None):
@@ -26,13 +27,15 @@ def nbgrader_command(*args, course=None):
     return command
 
 
-def generate(course=None, names=None):
+def generate(course=None, names=None, time_cells=True):
     """Release the student version of each assignment (all by default) into ``course``/release.
 
+    Unless ``time_cells`` is false, also times each cell of the solution, for the grading deadlines (``grader.deadlines``).
     Returns ``{assignment: path of its student notebook}``. Raises ``RuntimeError`` with
     nbgrader's own log when nbgrader fails.
     """
     names = list(names or assignments())
+    (Path(course) if course is not None else GRADER.parent / "course").mkdir(parents=True, exist_ok=True)
     pattern = names[0] if len(names) == 1 else "*"
     done = subprocess.run(
         nbgrader_command("generate_assignment", pattern, "--force", course=course),
@@ -40,5 +43,11 @@ def generate(course=None, names=None):
     )
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment failed:\n{done.stdout}\n{done.stderr}")
-    release = Path(course) / "release" if course is not None else GRADER.parent / "course" / "release"
+    course = Path(course) if course is not None else GRADER.parent / "course"
+    if time_cells:
+        tables = deadlines.load(course / "deadlines.json")
+        for name in names:
+            tables[name] = deadlines.measure(NOTEBOOKS / name / f"{name}.ipynb")
+        deadlines.save(tables, course / "deadlines.json")
+    release = course / "release"
     return {name: release / name / f"{name}.ipynb" for name in names}
