@@ -18,7 +18,7 @@ def source(name):
 
 @pytest.fixture(scope="session")
 def student_versions(tmp_path_factory):
-    return generate(tmp_path_factory.mktemp("course"))
+    return generate(tmp_path_factory.mktemp("course"), time_cells=False)
 
 
 @pytest.mark.parametrize("name", NAMES)
