@@ -168,12 +168,17 @@ class _Background:
         try:
             with contextlib.suppress(OSError):
                 self._wake_w.send(b"\0")
-            self._thread.join()
+            self._join(self._thread)  # a UDP handler that never returns holds it
             self._stop_handlers()
         finally:
             for sock in (self._sock, self._wake_r, self._wake_w):
                 sock.close()
             self._sock = None
+
+    def _join(self, thread):
+        thread.join(JOIN_TIMEOUT)
+        if thread.is_alive():
+            self.errors.append(PeerError(f"{thread.name} still ran {JOIN_TIMEOUT} s after stop()"))
 
     def _stop_handlers(self):
         """Wake and join whatever the serve thread started."""
@@ -242,11 +247,7 @@ class TCPServer(_Background):
                 with contextlib.suppress(OSError):
                     conn.shutdown(socket.SHUT_RDWR)
         for _, thread in live:
-            thread.join(JOIN_TIMEOUT)
-            if thread.is_alive():
-                self.errors.append(
-                    PeerError(f"{thread.name} still ran {JOIN_TIMEOUT} s after stop()")
-                )
+            self._join(thread)
 
 
 class UDPServer(_Background):

@@ -27,6 +27,8 @@ TIMEOUT = 5.0  # a client never waits longer than this, so a bug fails instead o
 def _fds():
     """This process's open descriptors and what each one is (socket:[inode], a path...)."""
     found = {}
+    if not os.path.isdir("/proc/self/fd"):
+        return found  # not Linux: threads are still checked
     for fd in os.listdir("/proc/self/fd"):
         try:
             found[fd] = os.readlink(f"/proc/self/fd/{fd}")
@@ -178,6 +180,24 @@ def test_tcp_server_reports_a_handler_that_ignores_stop(monkeypatch):
 
 
 # -- udp_server ----------------------------------------------------------------------------
+
+
+def test_udp_server_reports_a_handler_that_never_returns(monkeypatch):
+    monkeypatch.setattr(servers, "JOIN_TIMEOUT", 0.05)
+    entered, release = threading.Event(), threading.Event()
+
+    def stuck(data, addr):
+        entered.set()
+        release.wait(TIMEOUT)
+
+    server = udp_server(stuck)
+    with server as address, socket.socket(type=socket.SOCK_DGRAM) as client:
+        client.sendto(b"x", address)
+        assert entered.wait(TIMEOUT)
+    release.set()
+    server._thread.join(TIMEOUT)
+    assert [type(e) for e in server.errors] == [PeerError]
+    assert f"netkit-udp-{address.port} still ran" in str(server.errors[0])
 
 
 def test_udp_server_sends_back_bytes_a_list_or_nothing():
