@@ -354,17 +354,17 @@ def _where(frame):
     if not frames:
         return {"call": None, "stack": []}
     student = [i for i, f in enumerate(frames) if _is_student(f.f_code.co_filename)]
-    index = student[0] if student else 0
-    inner = frames[index]
-    call = _call_at(inner)
+    if not student:  # e.g. a library function run directly; netkit's own frames say nothing
+        outside = [f for f in frames if not f.f_code.co_filename.startswith(_NETKIT_DIR)]
+        if not outside:
+            return {"call": None, "stack": []}
+        func, line, text = _describe_frame(outside[0])
+        return {"call": None, "stack": [(f"{func} ({os.path.basename(outside[0].f_code.co_filename)})", line, text)]}
+    index = student[0]
+    call = _call_at(frames[index])
     if call is None and index > 0:
         call = frames[index - 1].f_code.co_name  # the library function it is blocked in
-    chosen = [frames[i] for i in student] or [inner]
-    stack = [_describe_frame(f) for f in reversed(chosen)]
-    if not student:
-        func, line, text = stack[-1]
-        stack[-1] = (f"{func} ({os.path.basename(inner.f_code.co_filename)})", line, text)
-    return {"call": call, "stack": stack}
+    return {"call": call, "stack": [_describe_frame(frames[i]) for i in reversed(student)]}
 
 
 def _describe_frame(frame):
@@ -418,10 +418,11 @@ class _CappedFD(io.RawIOBase):
         if left > 0:
             chunk = memoryview(data)[:left]
             self._budget[0] -= len(chunk)
-            while chunk:
-                chunk = chunk[os.write(self._fd, chunk):]
-            if self._budget[0] <= 0:
-                os.write(self._fd, b"\n[netkit: more output was dropped]\n")
+            with contextlib.suppress(OSError):  # a full disk must not break the student's print()
+                while chunk:
+                    chunk = chunk[os.write(self._fd, chunk):]
+                if self._budget[0] <= 0:
+                    os.write(self._fd, b"\n[netkit: more output was dropped]\n")
         return size
 
 
@@ -463,7 +464,7 @@ def _watchdog(lifeline, seconds):
     """End this child if the parent goes away, or once the deadline is well past."""
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGINT, signal.SIGTERM, signal.SIGALRM})
     try:
-        readable, _, _ = select.select([lifeline], [], [], seconds)
+        readable, _, _ = select.select([lifeline], [], [], seconds if math.isfinite(seconds) else None)
         if not readable:
             os.kill(os.getpid(), signal.SIGUSR1)  # leave word of where it was stuck
             time.sleep(PROBE_WAIT)
@@ -477,7 +478,7 @@ def _kill_own_group():
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _child_main(func, args, kwargs, *, deadline, forbid, fd, lifeline, out_fd):
+def _child_main(func, args, kwargs, *, deadline, forbid, fd, lifeline, out_fd, mask):
     """The child's whole life; it always ends in os._exit (the parent's atexit must not run)."""
     global _CHILD
     code = 70
@@ -489,6 +490,7 @@ def _child_main(func, args, kwargs, *, deadline, forbid, fd, lifeline, out_fd):
         _CHILD = _ChildSide(fd)
         _reset_signals()
         signal.signal(signal.SIGUSR1, _CHILD.on_probe)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         _thread.start_new_thread(_watchdog, (lifeline, deadline + ORPHAN_GRACE))
         if forbid:
             _forbid(forbid, [func, *args, *kwargs.values()])
@@ -662,7 +664,7 @@ class _Child:
         self.stuck = None  # the latest stuck report
         self.exited = False
         self.outcome = None
-        self._buffer = b""
+        self._buffer = bytearray()
         self._ended_at = None
         self._output = tempfile.TemporaryFile(prefix="netkit-output-")
         try:
@@ -674,11 +676,15 @@ class _Child:
     def _start(self, func, args, kwargs, forbid):
         read_fd, write_fd = os.pipe()
         life_read, life_write = os.pipe()
+        # A probe that comes before the child's handler is installed waits, blocked, instead
+        # of killing it (SIGUSR1's default action); the parent's mask is back right after fork.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # 3.12+ warns about fork with threads; the child is ours
                 pid = os.fork()
         except OSError as exc:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             for fd in (read_fd, write_fd, life_read, life_write):
                 os.close(fd)
             raise PeerError(f"could not start a process for the student's code: {exc}") from None
@@ -688,7 +694,8 @@ class _Child:
                 os.close(life_write)
             finally:
                 _child_main(func, args, kwargs, deadline=self.deadline, forbid=tuple(forbid), fd=write_fd,
-                            lifeline=life_read, out_fd=self._output.fileno())
+                            lifeline=life_read, out_fd=self._output.fileno(), mask=mask)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         self.pid = pid
         self.started = time.monotonic()
         os.close(write_fd)
@@ -713,8 +720,7 @@ class _Child:
             left = until - time.monotonic()
             if left <= 0:
                 return
-            if self._pidfd is None:
-                left = min(left, 0.02)
+            left = min(left, 0.02 if self._pidfd is None else 3600.0)
             for fd, _ in self._poll.poll(max(1, math.ceil(left * 1000))):
                 if fd == self._fd:
                     self._read()
@@ -764,8 +770,8 @@ class _Child:
             (size,) = _HEADER.unpack_from(self._buffer)
             if len(self._buffer) < _HEADER.size + size:
                 break
-            body = self._buffer[_HEADER.size:_HEADER.size + size]
-            self._buffer = self._buffer[_HEADER.size + size:]
+            body = bytes(self._buffer[_HEADER.size:_HEADER.size + size])
+            del self._buffer[:_HEADER.size + size]
             try:
                 kind, payload = pickle.loads(body)
             except Exception:
@@ -804,6 +810,8 @@ class _Child:
         """Kill the child's group, reap the child, and say what happened (once)."""
         if self.outcome is not None:
             return self.outcome
+        if not self.exited:
+            self.poll_now()
         running = not self.exited and self.result is None
         status = self._kill_and_reap()
         self._read()
@@ -944,7 +952,7 @@ class Background:
         child = self._child
         if child.outcome is None and not child.exited:
             child.poll_now()
-        return child.outcome is None and not child.exited
+        return child.outcome is None and not child.exited and child.result is None
 
     def wait(self, timeout=None):
         """Wait up to ``timeout`` seconds (None: its deadline and grace) for the child to end.
@@ -980,11 +988,9 @@ class Background:
 
 
 def _before_ready(outcome):
-    lines = outcome.message.splitlines()
-    lines[0] = f"{outcome.function} ended before it was ready: it {lines[0][len(outcome.function) + 1:]}"
-    if outcome.status == "timeout":
-        lines[0] = f"{outcome.function} was never ready: it {lines[0].split(': it ', 1)[1]}"
-    return "\n".join(lines)
+    lead = "was never ready" if outcome.status == "timeout" else "ended before it was ready"
+    first = f"{outcome.function} {lead}: it {outcome.clause}" + (f": {outcome.stuck_at}" if outcome.stuck_at else "")
+    return "\n".join([first, *outcome.message.splitlines()[1:]])
 
 
 @contextlib.contextmanager

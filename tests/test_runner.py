@@ -6,6 +6,7 @@ their frames as the student's.
 
 import ftplib
 import inspect
+import math
 import os
 import signal
 import socket
@@ -242,6 +243,12 @@ def test_returns_the_value_with_args_and_kwargs(capfd):
     assert capfd.readouterr() == ("", "")
 
 
+def test_an_infinite_deadline_is_allowed():
+    assert call(add, 1, deadline=math.inf) == 2
+    with pytest.raises(ValueError):
+        run(add, 1, deadline=0)
+
+
 def test_everything_printed_is_captured_in_order_and_nothing_reaches_stderr(capfd):
     outcome = run(noisy)
     assert outcome.value == "done"
@@ -428,6 +435,14 @@ def test_background_echo_server_reports_its_address_and_is_stopped(capfd):
     assert " of echo_server: `" in outcome.stuck_at  # in accept(), or still finishing with the client
     assert not server.alive and server.stop() is outcome
     assert capfd.readouterr() == ("", "")
+
+
+def test_a_background_child_stopped_at_once_is_stopped_not_crashed():
+    for _ in range(10):  # the probe may come before the child's handler is installed
+        with background(slow_to_start) as server:
+            pass
+        assert (server.outcome.status, server.outcome.stopped) == ("killed", True)
+        assert server.outcome.error() is None
 
 
 def test_background_server_that_dies_before_ready():
