@@ -44,8 +44,10 @@ def course_config(course):
     """This course's nbgrader config, with every generated folder and the gradebook under ``course``."""
     config = PyFileConfigLoader("nbgrader_config.py", path=str(GRADER)).load_config()
     course = Path(course)
-    for kind in ("release", "submitted", "autograded", "feedback"):
+    for kind in ("release", "autograded", "feedback"):
         setattr(config.CourseDirectory, f"{kind}_directory", str(course / kind))
+    # Our intake writes the cleaned copies here, so nbgrader's own course/submitted is never touched.
+    config.CourseDirectory.submitted_directory = str(course / "intake")
     config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
     config.RobustExecute.deadlines_file = str(course / "deadlines.json")
     return config
@@ -91,7 +93,7 @@ def grade_class(submissions, jobs=1, course=COURSE, show_progress=True):
     course = Path(course)
     names = assignments()
     ensure_released(course, names)
-    intakes = take_in(submissions, course / "release", course / "submitted", names)
+    intakes = take_in(submissions, course / "release", course / "intake", names)
     tasks = [(i.assignment, i.student) for i in intakes if i.gradable]
     failures = {}
     start = time.monotonic()

@@ -1,8 +1,8 @@
 """Taking in a class's submissions: read each one, repair what can be repaired, flag the rest.
 
-``take_in(submissions, release, submitted)`` reads ``<student>/<assignment>/<notebook>.ipynb``
-under ``submissions`` and writes a gradable copy to nbgrader's ``submitted`` folder. The
-originals are never modified. Every problem becomes a ``Flag`` with a plain reason:
+``take_in(submissions, release, dest, assignments)`` reads
+``<student>/<assignment>/<notebook>.ipynb`` under ``submissions`` and writes a gradable
+copy under ``dest``, the folder nbgrader grades from. The originals are never modified. Every problem becomes a ``Flag`` with a plain reason:
 
 - a notebook that is not valid JSON, or not a notebook (graded 0, with feedback saying why);
 - a missing notebook, or one saved under another name (renamed back);
@@ -20,6 +20,8 @@ from pathlib import Path
 import nbformat
 
 from .tamper import suspicious_code
+
+TIMESTAMP = "timestamp.txt"
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def take_in_one(folder, student, assignment, released_path, dest):
     path = find_notebook(folder, assignment, intake)
     if path is not None:
         extra = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
-                       if p.is_file() and p != path and ".ipynb_checkpoints" not in p.parts)
+                       if p.is_file() and p != path and p.name != TIMESTAMP and ".ipynb_checkpoints" not in p.parts)
         if extra:
             intake.flag("extra files", f"ignored: {', '.join(extra[:10])}{' ...' if len(extra) > 10 else ''}")
     nb = read_notebook(path, intake) if path is not None else None
@@ -138,15 +140,19 @@ def take_in_one(folder, student, assignment, released_path, dest):
         intake.flag("tampering", reason)
     dest.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, dest / f"{assignment}.ipynb")
+    if (folder / TIMESTAMP).is_file():  # nbgrader's submission time, for late penalties
+        shutil.copy(folder / TIMESTAMP, dest / TIMESTAMP)
     intake.gradable = True
     return intake
 
 
-def take_in(submissions, release, submitted, assignments):
+def take_in(submissions, release, dest, assignments):
     """Take in every student's submission of every assignment; return a list of ``Intake``."""
-    submissions, release, submitted = Path(submissions), Path(release), Path(submitted)
-    if submitted.exists():
-        shutil.rmtree(submitted)
+    submissions, release, dest = Path(submissions).resolve(), Path(release), Path(dest).resolve()
+    if dest == submissions or dest in submissions.parents or submissions in dest.parents:
+        raise ValueError(f"the submissions ({submissions}) and the grading copy ({dest}) must not overlap")
+    if dest.exists():
+        shutil.rmtree(dest)
     results = []
     students = sorted(p.name for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
     for student in students:
@@ -156,7 +162,7 @@ def take_in(submissions, release, submitted, assignments):
                 continue
             results.append(take_in_one(folder, student, assignment,
                                        release / assignment / f"{assignment}.ipynb",
-                                       submitted / student / assignment))
+                                       dest / student / assignment))
         unknown = sorted(p.name for p in (submissions / student).iterdir() if p.is_dir() and p.name not in assignments)
         for name in unknown:
             intake = Intake(student, name)
