@@ -1,6 +1,5 @@
 """netkit.servers: every server answers a real client on loopback and leaves nothing behind."""
 
-import os
 import random
 import socket
 import threading
@@ -10,6 +9,7 @@ import pytest
 
 from netkit import servers
 from netkit.errors import PeerError
+from netkit.leaks import leftovers, snapshot
 from netkit.servers import (
     Address,
     echo_server,
@@ -22,28 +22,6 @@ from netkit.servers import (
 
 pytestmark = pytest.mark.timeout(20)
 TIMEOUT = 5.0  # a client never waits longer than this, so a bug fails instead of hanging
-
-
-def _fds():
-    """This process's open descriptors and what each one is (socket:[inode], a path...)."""
-    found = {}
-    if not os.path.isdir("/proc/self/fd"):
-        return found  # not Linux: threads are still checked
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            found[fd] = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            pass  # the descriptor listdir itself used, already closed
-    return found
-
-
-@pytest.fixture(autouse=True)
-def no_leaks():
-    """Each test ends with the threads and descriptors it started with (servers join on exit)."""
-    threads, fds = set(threading.enumerate()), _fds()
-    yield
-    assert set(threading.enumerate()) - threads == set()
-    assert {fd: what for fd, what in _fds().items() if fds.get(fd) != what} == {}
 
 
 def connect(address):
@@ -93,6 +71,49 @@ def test_a_server_can_be_stopped_twice_and_not_started_twice():
         with pytest.raises(RuntimeError, match="already started"):
             server.start()
     server.stop()
+
+
+def _ping(conn, addr):
+    conn.sendall(conn.recv(1))
+    conn.recv(1)  # blocks until stop() shuts the connection down
+
+
+# name: (make the server, what a connected client receives once its handler runs, or None)
+LIVE = {
+    "tcp": (lambda: tcp_server(_ping), b"x"),
+    "echo": (echo_server, b"x"),
+    "nop": (nop_server, None),
+    "scripted-hold": (lambda: scripted_server(b"x", then="hold"), b"x"),
+    "scripted-half-close": (lambda: scripted_server(b"x", then="half_close"), b"x"),
+    "scripted-gap": (lambda: scripted_server([b"x", b"y"], gap=30), b"x"),
+}
+
+
+@pytest.mark.parametrize("make, greeting", LIVE.values(), ids=LIVE)
+def test_exit_leaves_nothing_behind_at_once_even_with_clients_connected(make, greeting):
+    # Stricter than conftest's leak check, which waits a moment: exit itself joins and closes.
+    before = snapshot()
+    with make() as address:
+        clients = [connect(address) for _ in range(3)]
+        for client in clients:
+            client.sendall(b"x")
+            if greeting is not None:
+                assert client.recv(1) == greeting  # its handler thread is running
+    assert [line for line in leftovers(before) if "socket" not in line] == []  # no thread
+    for client in clients:
+        assert recv_all(client) in (b"", b"x", b"y")  # EOF, perhaps after the rest
+        client.close()
+    assert leftovers(before) == []
+
+
+def test_udp_exit_leaves_nothing_behind_at_once():
+    before = snapshot()
+    with udp_server(lambda data, addr: data) as address:
+        with socket.socket(type=socket.SOCK_DGRAM) as client:
+            client.settimeout(TIMEOUT)
+            client.sendto(b"x", address)
+            assert client.recv(10) == b"x"
+    assert leftovers(before) == []
 
 
 # -- tcp_server ----------------------------------------------------------------------------

@@ -1,18 +1,17 @@
 """netkit.sntp: packets fed whole, short and with trailing data; the server proven by ntplib."""
 
 import ast
-import os
 import pathlib
 import random
 import socket
 import subprocess
 import sys
-import threading
 
 import ntplib
 import pytest
 
 from netkit import sntp
+from netkit.leaks import leftovers, snapshot
 from netkit.sntp import (
     FIELDS,
     MARKS,
@@ -30,30 +29,6 @@ from netkit.sntp import (
 pytestmark = pytest.mark.timeout(20)
 TIMEOUT = 5.0
 NOW = 1_764_000_000.25  # 2025-11-24, a fixed "now" for the pure tests
-
-
-def _fds():
-    found = {}
-    if not os.path.isdir("/proc/self/fd"):
-        return found  # not Linux: threads are still checked
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            found[fd] = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            pass
-    return found
-
-
-@pytest.fixture(autouse=True)
-def no_leaks():
-    """Each test ends with the threads and descriptors it started with.
-
-    (Until tests/conftest.py's autouse fixture from netkit.leaks does it for every test.)
-    """
-    threads, fds = set(threading.enumerate()), _fds()
-    yield
-    assert set(threading.enumerate()) - threads == set()
-    assert {fd: what for fd, what in _fds().items() if fds.get(fd) != what} == {}
 
 
 # -- the pure part does not touch the network ---------------------------------------------
@@ -313,3 +288,10 @@ def test_the_server_ignores_short_datagrams_and_other_modes():
 def test_a_bad_stratum_is_refused_before_serving():
     with pytest.raises(ValueError, match="stratum=300"):
         sntp_server(stratum=300)
+
+
+def test_exit_leaves_nothing_behind_at_once():
+    before = snapshot()
+    with sntp_server() as address:
+        ntplib.NTPClient().request(address.host, port=address.port, timeout=TIMEOUT)
+    assert leftovers(before) == []
