@@ -23,7 +23,7 @@ def test_a_right_solution_passes_every_check(solution):
         getattr(checks, f"check_int_to_ip{suffix}")(solution.int_to_ip)
         getattr(checks, f"check_byte_swaps{suffix}")(**_swaps(solution))
         getattr(checks, f"check_header{suffix}")(solution.pack_header, solution.unpack_header)
-        getattr(checks, f"check_reading_fix{suffix}")(solution.encode_reading_fixed, solution.BUGGY_FIELDS)
+        getattr(checks, f"check_reading_fix{suffix}")(solution.encode_reading_fixed, solution.buggy_fields)
 
 
 def _fails(check, *args, **kwargs):
@@ -158,16 +158,17 @@ READINGS = [
     ("reading_unsigned", {"sensor_id", "tenths"}, True, ["encode_reading_fixed(2, 513, -125) raised an error",
                                                          "error: argument out of range"]),
     ("reading_swapped_body", {"sensor_id", "tenths"}, True, ["these fields are still wrong: sensor_id, tenths"]),
-    ("reading_unfixed", {"seq"}, True, ["BUGGY_FIELDS names 'seq', which the receiver reads correctly"]),
-    ("reading_unfixed", {"tenths"}, True, ["BUGGY_FIELDS misses 1 field(s)"]),
-    ("reading_unfixed", "tenths", True, ["BUGGY_FIELDS should be a set of field names"]),
-    ("reading_unfixed", {"temperature"}, True, ["BUGGY_FIELDS names 'temperature', which are not fields"]),
+    ("reading_unfixed", {"seq"}, True, ["buggy_fields() names 'seq', which the receiver reads correctly"]),
+    ("reading_unfixed", {"tenths"}, True, ["buggy_fields() misses 1 field(s)"]),
+    ("reading_unfixed", "tenths", True, ["buggy_fields() should return a set of field names",
+                                         "but it returned 'tenths'"]),
+    ("reading_unfixed", {"temperature"}, True, ["buggy_fields() names 'temperature', which is not a field"]),
 ]
 
 
 @pytest.mark.parametrize("name, answer, visible, texts", READINGS, ids=[f"{r[0]}-{r[1]}" for r in READINGS])
 def test_reading_fix_mistakes_fail_with_their_lesson(name, answer, visible, texts):
-    message = _fails(checks.check_reading_fix, getattr(wrong_headers, name), answer)
+    message = _fails(checks.check_reading_fix, getattr(wrong_headers, name), lambda: answer)
     for text in texts:
         assert text in message, message
 

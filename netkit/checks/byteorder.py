@@ -9,7 +9,7 @@ exercise              student writes                       the check compares wi
 2 int -> dotted quad  int_to_ip(number)                    ``ipaddress``
 3 byte swaps          htonl, htons, ntohl, ntohs           ``socket.htonl``... and int.to_bytes
 4 a binary header     pack_header(h), unpack_header(data)  ``struct.pack("!BBHI", ...)``
-5 a sender's bug      encode_reading_fixed, BUGGY_FIELDS   ``struct.pack("!BBHIHh", ...)``
+5 a sender's bug      encode_reading_fixed, buggy_fields   ``struct.pack("!BBHIHh", ...)``
 ====================  ===================================  ======================================
 
 Exercises 1-3 are to be written by hand: the hidden checks run the student's code with
@@ -492,27 +492,29 @@ def _check_readings(encode, readings, forbid=()):
 
 def _check_answer(buggy_fields):
     __tracebackhide__ = True  # noqa: F841
-    if isinstance(buggy_fields, str) or not hasattr(buggy_fields, "__iter__"):
-        fail(f"BUGGY_FIELDS should be a set of field names, like {{'seq'}}, not {buggy_fields!r}.",
-             hint="list the fields a big-endian receiver reads wrongly.")
-    named = set(buggy_fields)
-    unknown = sorted(str(n) for n in named - set(READING_FIELDS))
+    (result,) = run_cases(buggy_fields, [((), {})], name="buggy_fields", deadline=DEADLINE)
+    answer = result.value
+    if result.raised or isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
+        fail(f"buggy_fields() should return a set of field names, like {{'seq'}}, but it {result}.",
+             hint="list the fields that a receiver reading in network byte order gets wrong.")
+    named = set(answer)
+    unknown = sorted(map(repr, named - set(READING_FIELDS)))
     if unknown:
-        fail(f"BUGGY_FIELDS names {', '.join(map(repr, unknown))}, which are not fields of a reading.",
-             expected=f"names from {READING_FIELDS}", got=repr(buggy_fields))
+        fail(f"buggy_fields() names {', '.join(unknown)}, which {'is' if len(unknown) == 1 else 'are'} "
+             f"not a field of a reading.", expected=f"names from {READING_FIELDS}", got=repr(answer))
     fine = sorted(named - BUGGY, key=READING_FIELDS.index)
     if fine:
-        fail(f"BUGGY_FIELDS names {', '.join(map(repr, fine))}, which the receiver reads correctly.",
-             got=repr(buggy_fields), hint=HINT_READING + " Look at which format string lacks '!'.")
+        fail(f"buggy_fields() names {', '.join(map(repr, fine))}, which the receiver reads correctly.",
+             got=repr(answer), hint=HINT_READING + " Look at which format string lacks '!'.")
     missing = BUGGY - named
     if missing:
-        fail(f"BUGGY_FIELDS misses {len(missing)} field(s) that the receiver also reads wrongly.",
-             got=repr(buggy_fields), hint=HINT_READING + " One format string can hold several fields.")
+        fail(f"buggy_fields() misses {len(missing)} field(s) that the receiver also reads wrongly.",
+             got=repr(answer), hint=HINT_READING + " One format string can hold several fields.")
 
 
 @check
 def check_reading_fix(encode_reading_fixed, buggy_fields):
-    """Visible: BUGGY_FIELDS names the wrong fields; the fixed sender's bytes for three readings."""
+    """Visible: buggy_fields() names the wrong fields; the fixed sender's bytes for three readings."""
     _check_answer(buggy_fields)
     _check_readings(encode_reading_fixed, READINGS)
 

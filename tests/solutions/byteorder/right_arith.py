@@ -86,4 +86,5 @@ def encode_reading_fixed(seq, sensor_id, tenths):
             + sensor_id.to_bytes(2, "big") + tenths.to_bytes(2, "big", signed=True))
 
 
-BUGGY_FIELDS = {"sensor_id", "tenths"}
+def buggy_fields():
+    return frozenset(("sensor_id", "tenths"))

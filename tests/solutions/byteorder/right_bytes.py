@@ -61,4 +61,5 @@ def encode_reading_fixed(seq, sensor_id, tenths):
     return struct.pack("!BBHIHh", 1, 2, 4, seq, sensor_id, tenths)
 
 
-BUGGY_FIELDS = ["tenths", "sensor_id"]
+def buggy_fields():
+    return ["tenths", "sensor_id"]
