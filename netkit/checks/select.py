@@ -50,9 +50,9 @@ import urllib.request
 from pathlib import Path
 
 from ..framing import ProtocolError, parse_response_head
-from ..runner import _is_student, background, call
+from ..runner import _is_student, background, run
 from ..servers import LOOPBACK, Address, temp_root
-from ._base import CheckFailed, check, fail, show_bytes
+from ._base import check, fail, show_bytes
 
 __all__ = [
     "FORBID",
@@ -106,16 +106,19 @@ def _spawner_uses(func):
             return value.__name__
         return getattr(value, "__module__", None) or ""
 
+    def judge(name, value):
+        """Record ``value`` (bound to ``name``) if it spawns; else look inside it."""
+        root = origin(value).split(".")[0] if value is not None else ""
+        if name in FORBID or root in FORBID:
+            found.add(name if name in FORBID else f"{origin(value)}.{getattr(value, '__name__', name)}")
+        elif name in _SPAWNERS:
+            found.add(name)
+        else:
+            visit(value)
+
     def visit_code(code, scope):
         for name in code.co_names:
-            value = scope.get(name) if scope else None
-            root = origin(value).split(".")[0] if value is not None else ""
-            if name in FORBID or root in FORBID:
-                found.add(name if name in FORBID else f"{origin(value)}.{getattr(value, '__name__', name)}")
-            elif name in _SPAWNERS:
-                found.add(name)
-            else:
-                visit(value)
+            judge(name, scope.get(name))
         for const in code.co_consts:
             if isinstance(const, types.CodeType):
                 visit_code(const, scope)
@@ -132,7 +135,10 @@ def _spawner_uses(func):
         if isinstance(obj, types.FunctionType) and _is_student(code.co_filename):
             seen.add(id(obj))
             visit_code(code, obj.__globals__)
-        elif isinstance(obj, type) and obj.__module__ not in ("builtins",) and not origin(obj).startswith("netkit"):
+            for name, cell in zip(code.co_freevars, obj.__closure__ or ()):  # helpers of an enclosing function
+                with contextlib.suppress(ValueError):
+                    judge(name, cell.cell_contents)
+        elif isinstance(obj, type) and not origin(obj).startswith(("builtins", "netkit")):
             seen.add(id(obj))
             for member in vars(obj).values():
                 visit(getattr(member, "fget", member))
@@ -143,8 +149,9 @@ def _spawner_uses(func):
 
 def _refuse_spawners(func, name):
     used = _spawner_uses(func)
+    modules = [u for u in used if u.split(".")[0] in FORBID]
     if used:
-        fail(f"{name} uses {', '.join(used)}: this exercise asks for one thread that serves every client.",
+        fail(f"{name} uses {', '.join(modules or used)}: this exercise asks for one thread that serves every client.",
              hint="the point of select() is that a single loop, with no threads or processes, waits on all "
                   "the sockets at once and serves whichever is ready.")
 
@@ -161,11 +168,11 @@ _HINT_BY_CALL = {  # where a server was stuck -> the idea of the lecture to revi
                "and put the socket in select()'s write list until it is all gone.",
     "send": "a blocking send() waits for a slow client. Make the sockets non-blocking, send() what "
             "fits, keep the rest and put the socket in select()'s write list until it is all gone.",
-    "select": "your server was waiting in select() for something that never happened: check that every "
-              "socket you still need is in the lists you pass to it.",
     "makefile": "a file made with makefile() reads until it has what it wants: it blocks like recv() in a loop.",
     "readline": "readline() waits for the whole line: it blocks on a client that sent half of one.",
 }
+
+_WAITING_CALLS = {"select", "poll", "epoll", "kevent"}  # where a healthy server waits: no hint of its own
 
 _HINT_BY_ERROR = {  # what a server raised -> the idea of the lecture to revisit
     "NotImplementedError": None,
@@ -206,10 +213,15 @@ def _story(outcome, name, *, stuck):
     if outcome.stopped:
         if not (stuck and outcome.stuck_at):
             return [], None
-        lines = [f"When the check stopped it, {name} was {outcome.stuck_at}."]
-        lines.extend(f"  (called from line {line} of {func}: `{text}`)" for func, line, text in reversed(outcome.stack[:-1]))
         called = re.match(r"stuck in (\w+)\(\)", outcome.stuck_at)
-        return lines, _HINT_BY_CALL.get(called.group(1)) if called else None
+        call_name = called.group(1) if called else None
+        if call_name in _WAITING_CALLS:
+            where = outcome.stuck_at.replace("stuck in", "waiting in", 1)
+            lines = [f"When the check stopped it, {name} was {where}: it saw nothing left to do."]
+        else:
+            lines = [f"When the check stopped it, {name} was {outcome.stuck_at}."]
+        lines.extend(f"  (called from line {line} of {func}: `{text}`)" for func, line, text in reversed(outcome.stack[:-1]))
+        return lines, _HINT_BY_CALL.get(call_name)
     lines = [f"{name} {outcome.clause}" + (f": {outcome.stuck_at}" if outcome.stuck_at else "")]
     if outcome.status == "raised" and outcome.traceback:
         lines.extend("  " + line for line in outcome.traceback.rstrip().splitlines()[-12:])
@@ -228,17 +240,25 @@ class _Server:
         self.handle = handle
         self.name = name
         self.notes = notes or {}
+        self.doing = ""  # what the check is doing now, e.g. "(20 clients at once, ...)"
 
     @property
     def alive(self):
         return self.handle.alive
 
     def fail(self, summary, *, hint=None, stuck=False, **fields):
-        """Stop the child and fail: ``summary``, then what the server was doing or what it raised."""
+        """Stop the child and fail: ``summary``, then what the server was doing or what it raised.
+
+        A server that died on its own (raised, returned, exited) closed its sockets, so what the
+        clients saw says nothing new: the message is then "it stopped" during ``self.doing``, and why.
+        """
         outcome = self.handle.stop()
-        story, fitting = _story(outcome, self.name, stuck=stuck)
         if _not_written(outcome):
-            fail(story[0])
+            fail(_story(outcome, self.name, stuck=False)[0][0])
+        if not outcome.stopped:
+            summary, fields = (f"Your server stopped {self.doing}." if self.doing else summary), {}
+        summary = summary[:1].upper() + summary[1:]  # it may start with a client's name
+        story, fitting = _story(outcome, self.name, stuck=stuck)
         note = self.notes.get(type(outcome.exception).__name__) if outcome.exception is not None else None
         fail("\n".join([summary, *story, *([note] if note else [])]), hint=fitting or hint,
              output=outcome.output, **fields)
@@ -453,6 +473,7 @@ def _run_ports(serve_ports, names, rounds, *, forbid=()):
 
 
 def _ports_round(server, batch, client_of, where, port_name):
+    server.doing = f"while it answered {len(batch)} datagram{'s' if len(batch) > 1 else ''}"
     waiting = []  # (client, port name, payload, expected reply)
     for client, name, payload in batch:
         client_of[client].sendto(payload, where[name])
@@ -473,12 +494,20 @@ def _ports_round(server, batch, client_of, where, port_name):
     if not waiting:
         return
     client, name, payload, expected = waiting[0]
-    shown = "; ".join(f"{show_bytes(p, 24)} to port {n}" for _, n, p in batch[:4]) + ("; ..." if len(batch) > 4 else "")
-    summary = (f"The check sent {len(batch)} datagram{'s' if len(batch) > 1 else ''} at once ({shown}). "
-               f"{len(waiting)} got no right reply within {PROMPT:.0f} s, for example the one client {client} "
-               f"sent to port {name} ({where[name]}).")
+    if len(batch) == 1:
+        summary = (f"Client {client + 1} sent a datagram to port {name} ({where[name]}) and got no right reply "
+                   f"within {PROMPT:.0f} s.")
+    else:
+        shown = ", ".join(f"{show_bytes(p, 16)} to {n}" for _, n, p in batch[:4]) + (", ..." if len(batch) > 4 else "")
+        senders = len({c for c, _, _ in batch})
+        who = f"{senders} clients" if senders > 1 else f"Client {client + 1}"
+        summary = (f"{who} sent {len(batch)} datagrams at once ({shown}); {len(waiting)} got no right reply "
+                   f"within {PROMPT:.0f} s, for example the one client {client + 1} sent to port {name} ({where[name]}).")
     stray = next((s for s in strays if s[0] == client), strays[0] if strays else None)
-    if stray and stray[1] == expected:
+    if stray and stray[1] != expected and expected.startswith(stray[1]):
+        hint = ("recvfrom(n) returns at most n bytes of a datagram and drops the rest: requests here can be "
+                "1024 bytes long, so ask for at least that many.")
+    elif stray and stray[1] == expected:
         hint = ("send each reply from the socket the request arrived on (sock.sendto(reply, sender)): "
                 "the client expects it to come from the port it wrote to.")
     elif stray:
@@ -532,7 +561,8 @@ def _lines_failure(server, crowd, peers, expected, what):
         server.fail(f"{peer.name} got the wrong bytes back {what}.", sent=bytes(peer.sent), expected=want, got=got,
                     hint="each client needs a buffer of its own (a dict: socket -> bytes): the bytes of one "
                          "client must never end up in another client's line." if foreign else
-                         "send back exactly the bytes of each complete line, its b'\\n' included.")
+                         "send back exactly the bytes of each line, its b'\\n' included. Only b'\\n' ends a "
+                         "line here: splitlines() also cuts at b'\\r', b'\\x0b', b'\\x0c', b'\\x1c' and more.")
     if peer.end is not None:
         server.fail(f"Your server closed the connection of {peer.name} ({peer.end}) before it had sent back "
                     f"all of its lines {what}.", sent=bytes(peer.sent), expected=want, got=got,
@@ -544,6 +574,7 @@ def _lines_failure(server, crowd, peers, expected, what):
 
 
 def _expect_lines(server, crowd, peers, expected, what):
+    server.doing = what
     ok = crowd.pump(lambda: all(bytes(p.received) == expected[p] for p in peers), PROMPT, server)
     if not server.alive:
         server.fail(f"Your server stopped {what}.")
@@ -561,6 +592,7 @@ def _expect_silence(server, peer, what):
 
 
 def _expect_closed(server, crowd, peers, what):
+    server.doing = what
     ok = crowd.pump(lambda: all(p.end is not None for p in peers), PROMPT, server)
     if not server.alive:
         server.fail(f"Your server stopped {what}.")
@@ -615,10 +647,11 @@ def _run_lines(serve_lines, *, clients, hidden):
 
 def _lines_hidden_cases(server, crowd):
     many = crowd.join("a client that sent three lines in one send()", send=b"one\ntwo\nthree\n")
-    odd = crowd.join("a client that sent an empty line and binary bytes", send=b"\n\x00\xff\r\n")
+    mixed = b"\n\x00\xff\r\nline\rfeed\x0bvertical\x0cform\x1cfile\x85next\n"  # only b"\n" ends a line
+    odd = crowd.join("a client that sent an empty line, binary bytes and control characters", send=mixed)
     split = crowd.join("a client whose second line ended in a later send()", send=b"four\nfi")
     _expect_lines(server, crowd, [many, odd, split],
-                  {many: b"one\ntwo\nthree\n", odd: b"\n\x00\xff\r\n", split: b"four\n"},
+                  {many: b"one\ntwo\nthree\n", odd: mixed, split: b"four\n"},
                   "(several lines in one piece)")
     crowd.send(split, b"ve\n")
     _expect_lines(server, crowd, [split], {split: b"four\nfive\n"}, "(the rest of a line in a second send())")
@@ -772,18 +805,31 @@ _PURE_HIDDEN_CASES = [("GET", "/menu.txt"), ("HEAD", "/menu.txt"), ("GET", "/emp
                       ("HEAD", "/missing.txt"), ("GET", "/docs"), ("GET", "/docs/"), ("GET", "/index.html")]
 
 
+_PURE_ERRORS = {  # what http_response raised -> the idea to revisit
+    "UnicodeDecodeError": "read the file in binary mode, open(path, 'rb'): a file is bytes, and a binary file "
+                          "is no valid text.",
+    "IsADirectoryError": "a name that is a folder is not a file: answer 404 unless the path is a regular file "
+                         "(os.path.isfile / Path.is_file).",
+    "FileNotFoundError": "a name that is not a file in the folder gets a 404 response, not an exception.",
+    "ValueError": "a request line may not be METHOD PATH VERSION: answer 400 Bad Request instead of "
+                  "unpacking it blindly.",
+    "IndexError": "a request line may not be METHOD PATH VERSION: answer 400 Bad Request instead of "
+                  "indexing it blindly.",
+}
+
+
 def _call_pure(http_response, request, folder):
     """The student's response to ``request``, as bytes, or a failure that says what happened."""
-    try:
-        response = call(http_response, request, folder, deadline=2.0)
-    except CheckFailed as exc:  # StudentCodeError / DeadlineExceeded carry the lesson
-        text = str(exc)
-        if text.startswith("http_response raised NotImplementedError"):
-            fail("http_response is not written yet: it raises NotImplementedError. "
-                 "Replace `raise NotImplementedError()` with your code.")
-        fail(f"http_response was given the request {show_bytes(request, 70)} and did not return:\n{text}",
-             hint="http_response only builds bytes and needs no socket: open(path, 'rb') when the file "
-                  "exists, a 404 response when it does not.")
+    outcome = run(http_response, request, folder, deadline=2.0)
+    if _not_written(outcome):
+        fail("http_response is not written yet: it raises NotImplementedError. "
+             "Replace `raise NotImplementedError()` with your code.")
+    if not outcome.ok:
+        kind = type(outcome.exception).__name__ if outcome.exception is not None else ""
+        fail(f"http_response was given the request {show_bytes(request, 70)} and did not return a response:\n"
+             f"{outcome.message}", hint=_PURE_ERRORS.get(kind, "http_response only builds bytes and needs no "
+                                                                "socket: read the file, build the head, join them."))
+    response = outcome.value
     if not isinstance(response, (bytes, bytearray)):
         fail(f"http_response returned {type(response).__name__} {response!r:.60} for {show_bytes(request, 60)}.",
              expected="bytes: the whole response, head and body",
@@ -857,6 +903,7 @@ def check_http_response_hidden(http_response):
 
 def _expect_responses(server, crowd, jobs, what, seconds=PROMPT):
     """``jobs`` {peer: (method, path)}: each gets the right response, then EOF, within ``seconds``."""
+    server.doing = what
     crowd.pump(lambda: all(p.end is not None for p in jobs), seconds, server)
     if not server.alive:
         server.fail(f"Your server stopped {what}.")
@@ -882,6 +929,7 @@ def _expect_responses(server, crowd, jobs, what, seconds=PROMPT):
 
 def _http_client(server, address, method, path, what):
     """One request with Python's http.client: (status, Content-Length, body), or a failure."""
+    server.doing = f"(http.client asked {method} {path}, {what[1:]}"
     connection = http.client.HTTPConnection(address.host, address.port, timeout=PROMPT)
     try:
         connection.request(method, path)
@@ -910,6 +958,7 @@ def _real_clients(server, address, what):
                         got=f"status {status}, Content-Length: {length}, body {show_bytes(body, 40)}",
                         hint=_http_hint("status" if status != right[0] else "Content-Length", method))
     url = f"http://{address.host}:{address.port}/menu.txt"
+    server.doing = f"(urllib fetched /menu.txt, {what[1:]}"
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never an environment's proxy
     try:
         with opener.open(url, timeout=PROMPT) as reply:
@@ -938,6 +987,7 @@ def _curl(server, address, names, what):
     import subprocess  # the parent runs curl; the student's child may not use subprocess
 
     urls = [f"http://{address.host}:{address.port}/{name}" for name in names]
+    server.doing = f"(curl fetched {len(urls)} URL{'s' if len(urls) > 1 else ''}, {what[1:]}"
     with tempfile.TemporaryDirectory(prefix="netkit-curl-") as folder:
         outputs = [os.path.join(folder, f"{i}.out") for i in range(len(urls))]
         command = [curl, "--silent", "--show-error", "--fail", "--noproxy", "*", "--max-time", "2"]
@@ -1097,7 +1147,7 @@ def _epoll_check(serve, hidden):
         notes = {"ValueError": f"(The check gave serve_files_epoll its listening socket as descriptor {number}: "
                                "select() only handles descriptors below FD_SETSIZE = 1024. "
                                "selectors.DefaultSelector() is epoll on Linux, which has no such limit.)"}
-    if not _code_names(serve) & {"selectors", "DefaultSelector", "EpollSelector", "PollSelector", "epoll", "poll"}:
+    if number is None and not _code_names(serve) & {"selectors", "DefaultSelector", "EpollSelector", "epoll", "poll"}:
         fail("serve_files_epoll does not use the selectors module.",
              hint="this exercise is the web server again on selectors.DefaultSelector(): register() each "
                   "socket with the events it waits for, select(), modify() or unregister() as it goes.")
