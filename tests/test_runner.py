@@ -495,6 +495,7 @@ NOTEBOOK_CELLS = [
     "def noisy():\n    print('to stderr', file=sys.stderr)\n    logging.warning('careful')\n"
     "    os.write(2, b'fd 2\\n')\n    return 42",
     "print(call(noisy))",
+    "from netkit.runner import run\nprint(run(noisy).output, end='')",
 ]
 
 
@@ -511,3 +512,5 @@ def test_runs_student_code_defined_in_a_jupyter_kernel(tmp_path):
     assert error["evalue"].startswith("wait_forever did not finish within 0.5 s: "
                                       "stuck in recv() at line 4 of wait_forever: `data = a.recv(1024)`")
     assert [(o.output_type, o.get("name"), o.get("text")) for o in passing.outputs] == [("stream", "stdout", "42\n")]
+    captured = "".join(o.get("text", "") for o in nb.cells[5].outputs)
+    assert captured == "to stderr\nWARNING:root:careful\nfd 2\n"  # the kernel's logging handler included
