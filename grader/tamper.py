@@ -62,6 +62,8 @@ def scan(tree, netkit_names):
                 if full in ("builtins", "unittest.mock", "mock") or alias.name == "mock":
                     yield f"imports {full}"
         name = dotted(node) if isinstance(node, (ast.Attribute, ast.Name)) else None
+        if name is None and isinstance(node, ast.Attribute):
+            name = node.attr  # e.g. get_ipython().set_custom_exc
         if name:
             for needle, why in SUSPICIOUS_NAMES:
                 if name == needle or name.startswith(needle + ".") or name.endswith("." + needle):
