@@ -27,14 +27,14 @@ import socket
 import struct
 import threading
 import time
-import types
 
 from .. import sntp
 from ..proxies import udp_proxy
-from ..runner import background, call, report_ready, run
+from ..runner import background, report_ready, run
 from ..servers import udp_server
 from ..wire import hexdump
 from ._base import CheckFailed, check, fail, show_bytes
+from ._cases import forbidden_uses, run_cases
 
 __all__ = [
     "check_build_request",
@@ -78,11 +78,6 @@ def _plain_unix(seconds, fraction):
     return seconds - OFFSET + fraction / 2**32
 
 
-def _fixed(unix_time):
-    """The 8 wire bytes of Unix time ``unix_time`` (era 0)."""
-    return struct.pack("!II", *sntp.to_ntp(unix_time))
-
-
 def _when(unix_time):
     try:
         return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(unix_time)) + f"{unix_time % 1:.6f}"[1:] + " UTC"
@@ -90,71 +85,19 @@ def _when(unix_time):
         return "far outside any calendar"
 
 
-def _fields_of(func, seen=None):
-    """Names ``func`` uses, following the functions it calls from its own module."""
-    seen = set() if seen is None else seen
-    code = getattr(func, "__code__", None)
-    if code is None or code in seen:
-        return set()
-    seen.add(code)
-    names, stack = set(), [code]
-    while stack:
-        current = stack.pop()
-        names.update(current.co_names)
-        stack.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
-    used = set(names)
-    for name in names:
-        value = func.__globals__.get(name)
-        if isinstance(value, types.FunctionType) and value.__module__ == func.__module__:
-            used |= _fields_of(value, seen)
-    return used
-
-
 def _forbid_helpers(func, what):
-    """Fail if ``func`` (or a helper of its module it calls) uses ntplib or netkit.sntp."""
-    bad = []
-    for name in sorted(_fields_of(func)):
-        value = getattr(func, "__globals__", {}).get(name)
-        module = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
-        if name in ("ntplib", "sntp") or (module and module.split(".")[0] == "ntplib") or module == "netkit.sntp":
-            bad.append(name)
-    if bad:
-        fail(f"{what} uses {', '.join(bad)}, which already does this exercise's work.",
+    """Fail if ``func`` (or a helper of the student's it calls) uses ntplib or netkit.sntp."""
+    used = sorted({name for _function, name, _module in forbidden_uses(func, FORBIDDEN)})
+    if used:
+        fail(f"{what} uses {', '.join(used)}, which already does this exercise's work.",
              expected="your own code over the bytes (struct or int.from_bytes/to_bytes)",
              hint="the exercise is to build and read the packet yourself; ntplib and netkit.sntp are "
                   "for the demos and for checking, not for the solution")
 
 
-def _apply(func, cases):
-    """Run in the child: ``func(*case)`` for every case; a case's exception is kept, not raised.
-
-    ``NotImplementedError`` is raised at once (the stub is not written yet), so the runner
-    says so plainly.
-    """
-    results = []
-    for case in cases:
-        try:
-            results.append(("ok", func(*case)))
-        except NotImplementedError:
-            raise
-        except Exception as exc:  # reported per case by the parent, with the input that caused it
-            kind = type(exc)
-            name = kind.__name__ if kind.__module__ in ("builtins", "__main__") else f"{kind.__module__}.{kind.__name__}"
-            results.append(("raised", f"{name}: {exc}"[:300]))
-    return results
-
-
-def _run_cases(func, cases, deadline=5.0, forbid=()):
-    """``[("ok", value) | ("raised", text)]`` for every case, run in one child process."""
-    cases = [tuple(case) for case in cases]
-
-    def batch(student):  # named after the student's function, for the runner's messages
-        return _apply(student, cases)
-
-    batch.__name__ = batch.__qualname__ = getattr(func, "__name__", "your function")
-    outcome = run(batch, func, deadline=deadline, forbid=forbid)
-    _not_written(outcome)
-    return outcome.result()
+def _cases(func, cases, forbid=()):
+    """One ``Result`` per case (a tuple of arguments), all run in one child process."""
+    return run_cases(func, [(tuple(case), {}) for case in cases], forbid=forbid)
 
 
 def _not_written(outcome):
@@ -275,11 +218,11 @@ _VISIBLE_TIMES = (1_000_000_000.5, 1_234_567_890.25, 1_700_000_000.123456)
 @check
 def check_build_request(build_request):
     """build_request(t) is 48 bytes: 0x23, zeros, and t as an NTP timestamp at bytes 40-47."""
-    results = _run_cases(build_request, [(t,) for t in _VISIBLE_TIMES])
-    for t, (status, value) in zip(_VISIBLE_TIMES, results):
-        if status == "raised":
-            fail(f"build_request({t!r}) raised {value}", hint=HINT_TIMESTAMP)
-        _check_request(t, value, f"build_request({t!r})")
+    results = _cases(build_request, [(t,) for t in _VISIBLE_TIMES])
+    for t, result in zip(_VISIBLE_TIMES, results):
+        if result.raised:
+            fail(f"build_request({t!r}) {result}", hint=HINT_TIMESTAMP)
+        _check_request(t, result.value, f"build_request({t!r})")
 
 
 @check
@@ -289,13 +232,13 @@ def check_build_request_hidden(build_request):
     rng = random.Random(5)
     times = [0.0, 0.5, 0.9999999999, 1_600_000_000.9999998, 1_999_999_999.000001, 86400 * 365.25 * 50 + 0.75,
              time.time()] + [rng.uniform(0, 2_000_000_000) for _ in range(200)]
-    results = _run_cases(build_request, [(t,) for t in times], forbid=FORBIDDEN)
-    for t, (status, value) in zip(times, results):
-        if status == "raised":
-            fail(f"build_request({t!r}) raised {value}",
+    results = _cases(build_request, [(t,) for t in times], forbid=FORBIDDEN)
+    for t, result in zip(times, results):
+        if result.raised:
+            fail(f"build_request({t!r}) {result}",
                  hint="a fraction like .9999999999 can round to 2**32, one too many for 32 bits; "
                       "carry it into the seconds (or compute the 64-bit number in one go)")
-        _check_request(t, value, f"build_request({t!r})")
+        _check_request(t, result.value, f"build_request({t!r})")
 
 
 # ---------------------------------------------------------------------------------------
@@ -395,11 +338,10 @@ def _check_reply_fields(data, got, label):
 
 
 def _check_short(results, shorts, label):
-    for data, (status, value) in zip(shorts, results):
-        if status == "raised" and value.startswith("ValueError"):
+    for data, result in zip(shorts, results):
+        if result.raised_a("ValueError"):
             continue
-        what = f"raised {value}" if status == "raised" else f"returned {value!r:.100}"
-        fail(f"{label}({show_bytes(data, 20)}) {what}; a packet shorter than 48 bytes must raise ValueError.",
+        fail(f"{label}({show_bytes(data, 20)}) {result}; a packet shorter than 48 bytes must raise ValueError.",
              sent=f"{len(data)} byte{'s' if len(data) != 1 else ''}", expected="ValueError (raise ValueError('...') yourself)",
              hint="a datagram can be cut short or forged: check len(data) < 48 first "
                   "(struct.error is not a ValueError)")
@@ -418,13 +360,13 @@ def _visible_packets():
 
 
 def _check_parser(parse_reply, packets, shorts, forbid=()):
-    results = _run_cases(parse_reply, [(p,) for p in packets + shorts], forbid=forbid)
-    for data, (status, value) in zip(packets, results):
+    results = _cases(parse_reply, [(p,) for p in packets + shorts], forbid=forbid)
+    for data, result in zip(packets, results):
         label = f"parse_reply(<{len(data)} bytes>)"
-        if status == "raised":
-            fail(f"{label} raised {value}", trace="the packet:\n" + _dump(data),
+        if result.raised:
+            fail(f"{label} {result}", trace="the packet:\n" + _dump(data),
                  hint="a packet of 48 bytes or more is valid; ignore bytes after the 48th. See " + HINT_PACKET)
-        _check_reply_fields(data, value, label)
+        _check_reply_fields(data, result.value, label)
     _check_short(results[len(packets):], shorts, "parse_reply")
 
 
