@@ -188,8 +188,9 @@ class TCPServer(_Background):
     """A TCP server that runs ``handler(conn, addr)`` in a thread per connection.
 
     The connection is closed after the handler returns (FIN, unless the handler closed
-    it itself). ``stop()`` stops accepting, closes the listener, shuts down every live
-    connection (a handler blocked in ``recv`` gets ``b''``) and joins the threads.
+    it itself). ``stop()`` stops accepting, closes the listener and (with a FIN) the
+    connections still waiting in its backlog, shuts down every live connection (a
+    handler blocked in ``recv`` gets ``b''``) and joins the threads.
     """
 
     kind = "tcp"
