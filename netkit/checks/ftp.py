@@ -77,8 +77,8 @@ HINT_DATA_EOF = ("'Two connections': the data connection carries the file as a b
                  "server closes it at the end of the file; keep calling recv() until it returns b''")
 HINT_226 = ("'Two connections': after the data connection closes, the control connection still holds "
             "the final reply (226 Transfer complete); read it before the next command")
-HINT_BINARY = ("send TYPE I (binary) before the transfer: in the default ASCII type the server rewrites "
-               "line ends, and keep the data as bytes (no decoding, no text-mode files)")
+HINT_BINARY = ("'Binary or ASCII': send TYPE I (binary) before the transfer, since in the default ASCII type "
+               "the server rewrites line ends; and keep the data as bytes (no decoding, no text-mode files)")
 HINT_CLOSE = ("the server learns that the file is complete only when the data connection closes; close "
               "it (leave its with-block) before you read the 226")
 HINT_FORBIDDEN = ("the exercise is to write it yourself, with the socket module, reader.readline(), str and int; "
