@@ -102,8 +102,8 @@ def noisy():
 
 
 def chatty():
-    for i in range(200_000):
-        print(f"line {i} " + "x" * 20)
+    for i in range(1500):  # 1.5 MB, past the child's 1 MB cap
+        print(f"line {i} " + "x" * 1000)
     return "done"
 
 
@@ -468,9 +468,9 @@ def test_background_server_that_is_never_ready():
 
 
 def test_background_past_its_deadline_ends_itself_and_says_where():
-    with background(echo_server, deadline=0.3) as server:
+    with background(echo_server, deadline=0.2) as server:
         server.ready(timeout=2)
-        outcome = server.wait(timeout=0.3 + 0.5 + PROBE_WAIT + 1.0)  # its watchdog ends it; no probe from here
+        outcome = server.wait(timeout=0.2 + 0.5 + PROBE_WAIT + 1.0)  # its watchdog ends it; no probe from here
         assert outcome is not None and not server.alive
     assert outcome.status == "timeout" and isinstance(outcome.error(), DeadlineExceeded)
     assert outcome.stuck_at == (f"stuck in accept() at line {line_of(echo_server, '.accept()')} "
