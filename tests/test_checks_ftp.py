@@ -73,10 +73,10 @@ LOGIN = [
 
 PARSE_PASV = [
     ("adds_the_port_bytes", True, ["returned ('127.0.0.1', 275)", "expected: ('127.0.0.1', 50000)",
-                                   "you added the two port bytes", "p1 * 256 + p2"]),
-    ("times_255", True, ["returned ('127.0.0.1', 49805)", "you multiplied by 255", "p1 * 256 + p2"]),
+                                   "it looks like you added the two port bytes (p1 + p2)", "p1 * 256 + p2"]),
+    ("times_255", True, ["returned ('127.0.0.1', 49805)", "it looks like you multiplied by 255 (a byte holds 256 values", "p1 * 256 + p2"]),
     ("low_byte_first", True, ["returned ('127.0.0.1', 20675)", "you took the low byte first", "high byte first"]),
-    ("port_as_text", True, ["returned ('127.0.0.1', '50000')", "the port is a str; make it an int"]),
+    ("port_as_text", True, ["returned ('127.0.0.1', '50000')", "the port is a str: make it an int"]),
     ("no_range_check", False, ["no_range_check('Entering Passive Mode (127,0,0,1,300,80).') returned ('127.0.0.1', 76880)",
                                "that text is malformed", "expected: ValueError raised", "over 255"]),
     ("needs_parentheses", False, ["For '=127,0,0,1,4,1', needs_parentheses raised ValueError: substring not found",

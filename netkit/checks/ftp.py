@@ -650,11 +650,12 @@ def _pasv_hint(text, value):
     except (IndexError, ValueError):
         return HINT_PASV
     port = value[1] if isinstance(value, (tuple, list)) and len(value) == 2 else None
-    known = {p1 + p2: "you added the two port bytes", p1 * 255 + p2: "you multiplied by 255",
-             p2 * 256 + p1: "you took the low byte first"}
+    known = {p1 + p2: "it looks like you added the two port bytes (p1 + p2)",
+             p1 * 255 + p2: "it looks like you multiplied by 255 (a byte holds 256 values, 0-255)",
+             p2 * 256 + p1: "it looks like you took the low byte first"}
     mistake = known.get(port) if port != p1 * 256 + p2 else None
     if isinstance(port, str):
-        mistake = "the port is a str; make it an int"
+        mistake = "the port is a str: make it an int"
     return f"{mistake}. {HINT_PASV}" if mistake else HINT_PASV
 
 
