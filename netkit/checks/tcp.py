@@ -501,19 +501,24 @@ def _collector():
     return received, done, handler
 
 
+def _argument(data):
+    """How a bytes argument reads in a call: short ones as a literal, long ones by their size."""
+    return repr(bytes(data)) if len(data) <= 24 else f"<{_count(len(data))}>"
+
+
 def _diagnose_prefix(payload, wire):
     """What is wrong with the bytes a send_msg(sock, payload) put on the wire, in words."""
     n = len(payload)
     if wire[:4] == n.to_bytes(4, "little") and n.to_bytes(4, "little") != n.to_bytes(4, "big"):
-        return "the length prefix is little-endian", HINT_PREFIX + " (lecture 3: network byte order)"
+        return "the length prefix is little-endian", HINT_PREFIX + " (notebook 3: network byte order)"
     if n < 65536 and wire[:2] == n.to_bytes(2, "big") and wire[2:2 + n] == payload[:len(wire) - 2]:
         return "the length prefix is 2 bytes, not 4", HINT_PREFIX
     if payload and wire[:n] == payload:
         return "the bytes went out without a length prefix", HINT_PREFIX
     if wire[:4] == n.to_bytes(4, "big") and len(wire) < 4 + n and wire[4:] == payload[:len(wire) - 4]:
-        return f"only {_count(len(wire))} of the {4 + n} went out", HINT_SENDALL
+        return f"only {len(wire):,} of its {_count(4 + n)} went out", HINT_SENDALL
     if wire[:4] == n.to_bytes(4, "big") and len(wire) < 4 + n:
-        return (f"only {_count(len(wire))} of the {4 + n} arrived, with holes in them: some bytes were "
+        return (f"only {len(wire):,} of its {_count(4 + n)} arrived, with holes in them: some bytes were "
                 "never sent"), HINT_SENDALL
     return "the bytes on the wire differ from the expected ones", HINT_PREFIX
 
@@ -536,7 +541,7 @@ def _send_case(send_msg, payloads, how):
     finally:
         log.close()
     _not_written(outcome, "send_msg")
-    texts = [f"send_msg(sock, {_show(p)})" for p in payloads]
+    texts = [f"send_msg(sock, {_argument(p)})" for p in payloads]
     offset = 0
     for index, payload in enumerate(payloads):
         expected = encode_message(payload)
@@ -547,7 +552,7 @@ def _send_case(send_msg, payloads, how):
             problem, hint = _diagnose_prefix(payload, wire[offset:])
             before = f" (the {index} calls before it were right)" if index else ""
             fail(f"{texts[index]}{before} put the wrong bytes on the wire: {problem}.",
-                 sent=f"{texts[index]} ({how})", expected=_show(expected), got=_show(got),
+                 sent=how, expected=_show(expected), got=_show(got),
                  hint=hint, output=_printed(outcome))
         offset += len(expected)
     else:
@@ -628,7 +633,8 @@ def _recv_case(recv_msg, payloads, *, how, then="close", proxy=None, tail=b"", g
 def check_messages(send_msg, recv_msg):
     """send_msg's exact bytes (empty to 1 MiB, sent in parts); recv_msg glued and one byte at a time."""
     big = random.Random(31).randbytes(1 << 20)
-    _send_case(send_msg, [b"hello", b"", big], how="the socket sends in parts, as on a busy network")
+    _send_case(send_msg, [b"hello", b"", big], how="send_msg three times on a socket that sends in parts, "
+                                                    "as on a busy network")
     _recv_case(recv_msg, [b"hello", b"", b"world!"], how="in one piece", then="hold", glued=True)
     _recv_case(recv_msg, [b"hello", b"", b"world!"], how="one byte at a time", then="hold",
                proxy={"chunk": 1, "gap": GAP})
@@ -641,7 +647,8 @@ def check_messages_hidden(send_msg, recv_msg):
     """100 messages of random sizes in random pieces, prefix-like payloads, EOF in the prefix and the body."""
     rng = random.Random(32)
     many = [rng.randbytes(rng.choice([0, 1, 3, 4, 5, 255, 256, 1000])) for _ in range(100)]
-    _send_case(send_msg, many[:40] + [b"\x00\x00\x00\x05"], how="the socket sends in parts")
+    _send_case(send_msg, many[:40] + [b"\x00\x00\x00\x05", rng.randbytes(300_000)],
+               how="send_msg 42 times on a socket that sends in parts")
     _recv_case(recv_msg, many, how="in random pieces", then="hold", proxy={"chunk": "random", "seed": 32})
     _recv_case(recv_msg, [b"\x00\x00\x00\x05", b"x" * 300], how="in one piece", then="hold", glued=True)
     _recv_case(recv_msg, [b"complete"], tail=b"\x00\x00", how="then 2 bytes of a prefix and the peer closed")
@@ -893,7 +900,8 @@ def _restart(make_listener, serve_echo, server, stack):
         fail(f"Restarting your server on port {port} right after it was stopped failed: make_listener raised "
              f"{again.info['in_use']}.\n  A connection the old server had on that port is still in "
              f"{', '.join(states) or 'TIME_WAIT'}, so the kernel refuses a new bind() to the port.",
-             sent=f"make_listener('127.0.0.1', {port}) a moment after the old server closed a client connection",
+             sent=f"stopped your server while a client was connected, then make_listener('127.0.0.1', {port}) "
+                  "at once",
              expected="a listening socket", hint="set SO_REUSEADDR before bind(): "
              "listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1). On Linux the old socket "
              "needs it too, so always set it.")
