@@ -696,14 +696,13 @@ def check_sntp_query(sntp_query):
 
 @check
 def check_sntp_query_hidden(sntp_query):
-    """Stale, truncated and mode-3 replies, a busy server, a flood of junk, a fresh T1 per try."""
+    """Stale, truncated and mode-3 replies, a busy server, a flood of junk that must not delay giving up."""
     _answer_case(sntp_query, offset=-7.25, before=("stale",), timeout=0.5, tries=2)
     _answer_case(sntp_query, offset=3.0, before=("short",), timeout=0.5, tries=2)
     _answer_case(sntp_query, offset=3.0, before=("mode3",), timeout=0.5, tries=2)
-    _answer_case(sntp_query, offset=100.0, hold=0.15, timeout=0.5, tries=2,
-                 what=" (the server held the request 0.15 s)")
-    _retry_case(sntp_query, drop_first=1, timeout=0.25, tries=2)
-    _give_up_case(sntp_query, timeout=0.2, tries=3, flood=0.05)
+    _answer_case(sntp_query, offset=100.0, hold=0.1, timeout=0.5, tries=2,
+                 what=" (the server held the request 0.1 s)")
+    _give_up_case(sntp_query, timeout=0.15, tries=3, flood=0.05)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1089,17 +1088,6 @@ def _late_case(ping, count=8, timeout=0.2):
     _judge_ping(outcome, label, count, timeout, {3, 5}, trace, len(handler.seen), cause)
 
 
-def _silent_case(ping, count=3, timeout=0.1):
-    handler = _ScriptedEcho(drop=set(range(count)))
-    with udp_server(handler) as echo:
-        outcome = _ping_outcome(ping, echo, count, timeout)
-    label = f"ping(<silent server>, count={count}, timeout={timeout})"
-    _judge_ping(outcome, label, count, timeout, set(range(count)), "the server never answered", len(handler.seen))
-    if outcome.elapsed > count * timeout + 0.4:
-        fail(f"{label} took {outcome.elapsed:.2f} s.", expected=f"about count x timeout = {count * timeout:.1f} s",
-             hint="wait at most timeout seconds for each ping")
-
-
 # Seeds chosen so that a ping right after a duplicated one is dropped (a pinger that takes any
 # datagram as the echo is caught), with a handful of losses in a short run.
 PING_VISIBLE = {"count": 16, "timeout": 0.2, "seed": 2, "drop": 0.2, "duplicate": 0.3}   # drops 3, 8; dups 1, 11
@@ -1114,7 +1102,6 @@ def check_ping(ping):
 
 @check
 def check_ping_hidden(ping):
-    """A late echo during the next ping, heavy duplication, a silent server."""
+    """A late echo during the next ping, heavy duplication."""
     _late_case(ping)
     _proxy_case(ping, **PING_HIDDEN)
-    _silent_case(ping)
