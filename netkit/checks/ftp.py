@@ -60,6 +60,8 @@ TRANSFER_DEADLINE = 3.0
 SOCKET_TIMEOUT = 10.0           # longer than any deadline, so the runner says where code is stuck
 GAP = 0.001                     # seconds between the pieces of a re-segmented reply
 USER, PASSWORD = "student", "secret"
+WIND_UP_TIMEOUT = 1.0           # after the function: how long the server may take to finish and close
+TRANSFER_REPLIES = (125, 150, 226, 250)   # what a transfer says on the control connection
 
 HINT_LINES = ("'One recv is not one reply' in the notebook: TCP is a byte stream, so a read returns "
               "whatever has arrived (one byte, or two replies). Read whole lines with reader.readline(), "
@@ -229,12 +231,19 @@ def _reference_login(sock, reader, user=USER, password=PASSWORD):
 
 
 def _follow_up(sock, reader, line=b"NOOP\r\n"):
-    """Send ``line`` and read replies until one that is not left over from a transfer: (left_over, reply)."""
-    sock.sendall(line)
-    left, reply = [], _reference_reply(reader)
-    while reply.code in (125, 150, 226, 250):
-        left.append(reply)
+    """Send ``line`` and read replies until one that is not left over from a transfer: (left_over, reply).
+
+    ``reply`` is None when the student's code closed the control connection.
+    """
+    left = []
+    try:
+        sock.sendall(line)
         reply = _reference_reply(reader)
+        while reply.code in TRANSFER_REPLIES:
+            left.append(reply)
+            reply = _reference_reply(reader)
+    except (PeerError, OSError, ValueError):
+        return left, None
     return left, reply
 
 
@@ -582,6 +591,10 @@ def _check_login_case(login, case):
         fail(f"{_lead(doing, name)} returned {_shown(value)}.", expected=f"{case.expected!r}, the server's final reply",
              trace=trace, hint=case.hint, output=outcome.output)
     after = case.after.decode().strip()
+    if reply is None:
+        fail(f"{_lead(doing, name)} returned, but then the control connection was closed: the check could not "
+             f"send {after} and read its reply.", trace=trace, output=outcome.output,
+             hint="leave the control connection open: the session goes on after logging in")
     if left or reply.code != case.after_code:
         fail(f"{_lead(doing, name)} returned, but the replies are out of step: the check then sent {after} and read "
              f"{', '.join(str(r) for r in left + [reply])!r}.",
@@ -788,41 +801,47 @@ def _session(action, address, *, student):
         return value, _wind_up(sock, reader)
 
 
-WIND_UP_TIMEOUT = 1.0
-TRANSFER_REPLIES = (125, 150, 226, 250)
 
 
 def _wind_up(sock, reader):
-    """NOOP, then QUIT, reading every reply until the server closes: (replies, finished).
+    """NOOP, then QUIT, reading every reply until the server closes: (replies, how it ended).
 
     A transfer still in progress when the function returned ends first (RFC 959: QUIT waits
-    for it), so its 226 shows up here, and the server's file is complete afterwards.
-    ``finished`` is False when the server did not close in time (a data connection left open).
+    for it), so its 226 shows up here, and the server's file is complete afterwards. It ends
+    "done" (the server closed after QUIT), "hung" (the server did not close in time: a data
+    connection left open) or "closed" (the student's code had closed the control connection).
     """
     replies = []
-    sock.settimeout(WIND_UP_TIMEOUT)
     try:
+        sock.settimeout(WIND_UP_TIMEOUT)
         sock.sendall(b"NOOP\r\n")
+    except OSError:
+        return replies, "closed"
+    try:
         while not replies or replies[-1].code in TRANSFER_REPLIES:
             replies.append(_reference_reply(reader))
         sock.sendall(b"QUIT\r\n")
         while True:
             replies.append(_reference_reply(reader))
-    except PeerError:
-        return replies, True            # the server closed: everything is in
+    except (PeerError, ValueError):
+        return replies, "done" if replies else "closed"   # the server closed: everything is in
     except OSError:
-        return replies, False
+        return replies, "hung"
 
 
 def _left_over(lead, wind_up, trace, output):
     """Fail if the function left a reply unread, or left the server waiting."""
-    replies, finished = wind_up
+    replies, ending = wind_up
+    if ending == "closed":
+        fail(f"{lead} returned, but the control connection was closed: the check could not send NOOP after it.",
+             trace=trace, output=output,
+             hint="close only the data connection; the control connection stays open for the next command")
     unread = [r for r in replies if r.code in TRANSFER_REPLIES]
     if unread:
         fail(f"{lead} returned, but left {str(unread[0])!r} unread: the check read it after sending NOOP.",
              expected="your function reads the 226, so NOOP's reply (200) comes next", trace=trace,
              hint=HINT_226, output=output)
-    if not finished:
+    if ending == "hung":
         fail(f"{lead} returned, but the server was still waiting for the transfer to end.", trace=trace,
              hint=HINT_CLOSE, output=output)
     if [r.code for r in replies] != [200, 221]:
