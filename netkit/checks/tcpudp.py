@@ -69,10 +69,10 @@ HINT_SERVICES = ("'Ports name services' in part 2: socket.getservbyname(name, pr
                  "raises OSError('service/proto not found') when the entry, or the whole file, is missing.")
 HINT_NAMES = ("'Names and addresses' in part 2: getaddrinfo returns one tuple per (family, socket type) "
               "combination; keep family AF_INET, take sockaddr[0], drop repeats, keep the resolver's order.")
-HINT_TCP = ("'Probing a port' in part 4: connect() succeeds on an open port (even if the server never speaks), "
+HINT_TCP = ("'Probing a TCP port' in part 3: connect() succeeds on an open port (even if the server never speaks), "
             "raises ConnectionRefusedError at once on a closed one (an RST came back) and times out on a "
             "silent one (nothing came back): set a timeout before connecting.")
-HINT_UDP = ("'Probing a UDP port' in part 4: only a *connected* UDP socket hears the ICMP 'port unreachable' "
+HINT_UDP = ("'Probing a UDP port' in part 3: only a *connected* UDP socket hears the ICMP 'port unreachable' "
             "that a closed port sends back, as ConnectionRefusedError on recv; an answer is 'answers', "
             "a timeout is 'silent'.")
 HINT_ARRIVALS = ("the definitions of exercise 6: lost = never arrived; duplicated = arrived more than once; "
@@ -503,39 +503,39 @@ TCP_STORIES = {
 
 @check
 def check_probe_tcp(probe_tcp):
-    """Visible: an open port whose server never speaks, a closed port, a silent port, timeout 0.5 s."""
+    """Visible: an open port whose server never speaks, a closed port, a silent port, timeout 0.3 s."""
     with nop_server() as address:
-        _probe("probe_tcp", probe_tcp, address, 0.5, "open", TCP_STORIES["nop"], HINT_TCP)
+        _probe("probe_tcp", probe_tcp, address, 0.3, "open", TCP_STORIES["nop"], HINT_TCP)
     with closed_port() as address:
-        _probe("probe_tcp", probe_tcp, address, 0.5, "closed", TCP_STORIES["closed"], HINT_TCP)
+        _probe("probe_tcp", probe_tcp, address, 0.3, "closed", TCP_STORIES["closed"], HINT_TCP)
     with full_backlog_server() as address:
-        _probe("probe_tcp", probe_tcp, address, 0.5, "silent", TCP_STORIES["silent"], HINT_TCP)
+        _probe("probe_tcp", probe_tcp, address, 0.3, "silent", TCP_STORIES["silent"], HINT_TCP)
 
 
 @check
 def check_probe_tcp_hidden(probe_tcp):
     """Hidden: a server that greets, 'localhost' as the host, closed ports in a row, a shorter timeout."""
     with scripted_server(b"220 hello\r\n", then="hold") as address:
-        _probe("probe_tcp", probe_tcp, address, 0.5, "open", TCP_STORIES["greets"], HINT_TCP)
+        _probe("probe_tcp", probe_tcp, address, 0.3, "open", TCP_STORIES["greets"], HINT_TCP)
     with nop_server() as address:
-        _probe("probe_tcp", probe_tcp, address, 0.5, "open", TCP_STORIES["nop"], HINT_TCP, host="localhost")
+        _probe("probe_tcp", probe_tcp, address, 0.3, "open", TCP_STORIES["nop"], HINT_TCP, host="localhost")
     for _ in range(3):
         with closed_port() as address:
             _probe("probe_tcp", probe_tcp, address, 0.3, "closed", TCP_STORIES["closed"], HINT_TCP)
     with full_backlog_server() as address:
-        _probe("probe_tcp", probe_tcp, address, 0.3, "silent", TCP_STORIES["silent"], HINT_TCP)
+        _probe("probe_tcp", probe_tcp, address, 0.2, "silent", TCP_STORIES["silent"], HINT_TCP)
 
 
 UDP_STORIES = {
     "echo": "a UDP server sends back every datagram it receives",
-    "slow": "a UDP server answers after 0.2 s",
+    "slow": "a UDP server answers after 0.15 s",
     "other": "a UDP server answers every datagram with b'pong'",
     "closed": "nothing listens there: the kernel answered with an ICMP 'port unreachable' at once",
     "silent": "a UDP server receives every datagram and never answers",
 }
 
 
-def _slow_echo(data, sender, _wait=0.2):
+def _slow_echo(data, sender, _wait=0.15):
     import threading  # noqa: PLC0415  (only this handler waits)
 
     threading.Event().wait(_wait)  # a deliberate delay, not a wait for readiness
@@ -544,27 +544,27 @@ def _slow_echo(data, sender, _wait=0.2):
 
 @check
 def check_probe_udp(probe_udp):
-    """Visible: a UDP echo server, a closed port, a server that never answers, timeout 0.5 s."""
+    """Visible: a UDP echo server, a closed port, a server that never answers, timeout 0.3 s."""
     with udp_server(lambda data, sender: data) as address:
-        _probe("probe_udp", probe_udp, address, 0.5, "answers", UDP_STORIES["echo"], HINT_UDP)
+        _probe("probe_udp", probe_udp, address, 0.3, "answers", UDP_STORIES["echo"], HINT_UDP)
     with closed_port(socket.SOCK_DGRAM) as address:
-        _probe("probe_udp", probe_udp, address, 0.5, "refused", UDP_STORIES["closed"], HINT_UDP)
+        _probe("probe_udp", probe_udp, address, 0.3, "refused", UDP_STORIES["closed"], HINT_UDP)
     with udp_server(lambda data, sender: None) as address:
-        _probe("probe_udp", probe_udp, address, 0.5, "silent", UDP_STORIES["silent"], HINT_UDP)
+        _probe("probe_udp", probe_udp, address, 0.3, "silent", UDP_STORIES["silent"], HINT_UDP)
 
 
 @check
 def check_probe_udp_hidden(probe_udp):
-    """Hidden: a slow answer within the timeout, another answer, 'localhost', closed ports in a row."""
+    """Hidden: a slow answer within the timeout, another answer, 'localhost', closed ports in a row, 0.2 s."""
     with udp_server(_slow_echo) as address:
-        _probe("probe_udp", probe_udp, address, 0.8, "answers", UDP_STORIES["slow"], HINT_UDP)
+        _probe("probe_udp", probe_udp, address, 0.5, "answers", UDP_STORIES["slow"], HINT_UDP)
     with udp_server(lambda data, sender: b"pong") as address:
-        _probe("probe_udp", probe_udp, address, 0.5, "answers", UDP_STORIES["other"], HINT_UDP, host="localhost")
+        _probe("probe_udp", probe_udp, address, 0.3, "answers", UDP_STORIES["other"], HINT_UDP, host="localhost")
     for _ in range(3):
         with closed_port(socket.SOCK_DGRAM) as address:
             _probe("probe_udp", probe_udp, address, 0.3, "refused", UDP_STORIES["closed"], HINT_UDP)
     with udp_server(lambda data, sender: None) as address:
-        _probe("probe_udp", probe_udp, address, 0.3, "silent", UDP_STORIES["silent"], HINT_UDP)
+        _probe("probe_udp", probe_udp, address, 0.2, "silent", UDP_STORIES["silent"], HINT_UDP)
 
 
 # ---------------------------------------------------------------------------------------
