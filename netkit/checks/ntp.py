@@ -736,6 +736,9 @@ def _serve_child(make_ntp_socket, serve_ntp, clock):
     serve_ntp(sock, clock=clock)
 
 
+_serve_child.__name__ = _serve_child.__qualname__ = "your server (make_ntp_socket, then serve_ntp)"
+
+
 def _client_request(rng, version=4):
     """A client request with a transmit timestamp no server could guess (random bits)."""
     transmit = (rng.randrange(0x80000000, 2**32), rng.randrange(2**32))
