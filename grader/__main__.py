@@ -3,6 +3,7 @@
     python -m grader release                  student versions of all notebooks, validated
     python -m grader autograde DIR [--jobs N] grade a class: gradebook, grades.csv, feedback, report
     python -m grader demo [--jobs N]          grade grader/samples and compare with expectations
+    python -m grader samples                  rebuild grader/samples from the source notebooks
 """
 
 import argparse
@@ -57,6 +58,14 @@ def demo(args):
     return run_demo(jobs=args.jobs, course=args.course)
 
 
+def samples(args):
+    from .samples import SAMPLES, make
+
+    expected = make()
+    print(f"wrote {sum(len(v) for v in expected.values())} sample submissions to {SAMPLES}")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__.splitlines()[0])
     parser.add_argument("--course", default=str(COURSE), help="folder for everything nbgrader generates (default: course/)")
@@ -69,6 +78,7 @@ def main(argv=None):
     sample = sub.add_parser("demo", help="grade the sample class in grader/samples and check the expected scores")
     sample.add_argument("--jobs", type=int, default=2)
     sample.set_defaults(func=demo)
+    sub.add_parser("samples", help="rebuild grader/samples from the source notebooks").set_defaults(func=samples)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -10,9 +10,9 @@ kernel dies. ``RobustExecute`` (set in ``nbgrader_config.py``) instead:
 - interrupts a cell past its deadline, and kills the kernel when it ignores the interrupt;
 - when the kernel dies, marks that cell failed with a plain message, starts a new kernel,
   runs again the cells before it that had succeeded, and goes on with the next cell;
-- before each graded test cell, silently restores what student code may have tampered
-  with (netkit's modules, builtins, ``sys.path``, IPython's hooks), so a mock in place of
-  netkit or a check replaced by a no-op earns nothing;
+- before each graded test cell, silently puts back what student code may have tampered
+  with (netkit's modules and their names, builtins, ``sys.path``, IPython's hooks), so a
+  mock in place of netkit or a check replaced by a no-op earns nothing;
 - moves a passing test cell's stderr to stdout, so a correct solution that logs to
   stderr keeps its points (nbgrader scores any stderr output as a failure).
 """
@@ -32,11 +32,21 @@ from traitlets import Float, Unicode
 
 from . import deadlines
 
-# Run silently at each kernel's start: remember the pristine state, under an unguessable name.
+# Run silently at each kernel's start: import all of netkit and remember the pristine state
+# (modules, builtins, import system, IPython's hooks) in a guard with an unguessable name.
+# The guard restores objects in place rather than re-importing, so classes keep their identity.
 PROLOGUE = '''
 def __make_guard():
-    import builtins, sys
+    import builtins, importlib, pkgutil, sys
+    import netkit
+    for info in pkgutil.walk_packages(netkit.__path__, "netkit."):
+        try:
+            importlib.import_module(info.name)
+        except Exception:
+            pass
     shell = get_ipython()
+    pristine_modules = {name: (module, dict(module.__dict__)) for name, module in sys.modules.items()
+                        if name == "netkit" or name.startswith("netkit.")}
     pristine_builtins = dict(builtins.__dict__)
     pristine_path = list(sys.path)
     pristine_meta_path = list(sys.meta_path)
@@ -49,10 +59,18 @@ def __make_guard():
     events = {name: list(callbacks) for name, callbacks in shell.events.callbacks.items()}
     custom_tb = shell.CustomTB
 
+    def restore(namespace, pristine):
+        for name, value in pristine.items():
+            if namespace.get(name) is not value:
+                namespace[name] = value
+
     def guard():
-        for name, value in pristine_builtins.items():
-            if builtins.__dict__.get(name) is not value:
-                builtins.__dict__[name] = value
+        restore(builtins.__dict__, pristine_builtins)
+        for name in [m for m in sys.modules if m.split(".")[0] == "netkit" and m not in pristine_modules]:
+            del sys.modules[name]
+        for name, (module, namespace) in pristine_modules.items():
+            sys.modules[name] = module
+            restore(module.__dict__, namespace)
         sys.path[:] = pristine_path
         sys.meta_path[:] = pristine_meta_path
         sys.stdout, sys.stderr, sys.displayhook, sys.excepthook = streams
@@ -62,8 +80,6 @@ def __make_guard():
             shell.events.callbacks[name][:] = saved
         shell.custom_exceptions = ()
         shell.CustomTB = custom_tb
-        for name in [m for m in sys.modules if m == "netkit" or m.startswith("netkit.")]:
-            del sys.modules[name]
     return guard
 
 {name} = __make_guard()

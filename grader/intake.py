@@ -93,7 +93,7 @@ def grade_id(cell):
 
 def restore_protected_cells(nb, released, intake):
     """Put back test and locked cells the student deleted, where they were; flag edits and deletions."""
-    deleted, edited = [], []
+    deleted, edited, locked = [], [], []
     mine = {grade_id(c): c for c in nb.cells if grade_id(c)}
     before = []  # the released cells' ids seen so far, to place a deleted cell after its predecessor
     for original in released.cells:
@@ -103,7 +103,7 @@ def restore_protected_cells(nb, released, intake):
             continue
         if gid in mine:
             if mine[gid].source.strip() != original.source.strip():
-                edited.append(gid)
+                (edited if original.metadata["nbgrader"].get("grade") else locked).append(gid)
                 mine[gid].source = original.source
         else:
             deleted.append(gid)
@@ -116,6 +116,8 @@ def restore_protected_cells(nb, released, intake):
         intake.flag("test cells deleted", f"restored from the released notebook: {', '.join(deleted)}")
     if edited:
         intake.flag("test cells edited", f"restored from the released notebook: {', '.join(edited)}")
+    if locked:
+        intake.flag("locked cells edited", f"restored from the released notebook: {', '.join(locked)}")
 
 
 def take_in_one(folder, student, assignment, released_path, dest):
@@ -136,7 +138,9 @@ def take_in_one(folder, student, assignment, released_path, dest):
     if kernel != "python3":
         intake.flag("kernel changed", f"the notebook asked for kernel {kernel!r}; graded with python3")
         nb.metadata["kernelspec"] = released.metadata.get("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
-    for reason in suspicious_code(c.source for c in nb.cells if c.cell_type == "code" and not is_protected(c)):
+    given = {c.source.strip() for c in released.cells}
+    for reason in suspicious_code(c.source for c in nb.cells
+                                  if c.cell_type == "code" and not is_protected(c) and c.source.strip() not in given):
         intake.flag("tampering", reason)
     dest.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, dest / f"{assignment}.ipynb")
