@@ -40,9 +40,14 @@ class Row:
                 "; ".join(str(f) for f in self.flags)]
 
 
-def course_config(course):
-    """This course's nbgrader config, with every generated folder and the gradebook under ``course``."""
+def course_config(course, stock=False):
+    """This course's nbgrader config, with every generated folder and the gradebook under ``course``.
+
+    ``stock`` keeps nbgrader's own execute step, for comparing against it (``bench/``).
+    """
     config = PyFileConfigLoader("nbgrader_config.py", path=str(GRADER)).load_config()
+    if stock:
+        del config.Autograde["autograde_preprocessors"]
     course = Path(course)
     for kind in ("release", "autograded", "feedback"):
         setattr(config.CourseDirectory, f"{kind}_directory", str(course / kind))
@@ -56,13 +61,13 @@ def course_config(course):
 _API = None
 
 
-def _grade_one(course, assignment, student):
+def _grade_one(course, assignment, student, stock=False):
     """In a worker: autograde one submission and generate its feedback; return (ok, log tail)."""
     global _API
     if _API is None:
         warnings.filterwarnings("ignore")  # SQLAlchemy's warnings inside nbgrader are not the instructor's business
         from nbgrader.apps import NbGraderAPI
-        _API = NbGraderAPI(config=course_config(course))
+        _API = NbGraderAPI(config=course_config(course, stock))
     result = _API.autograde(assignment, student, force=True, create=True)
     if result.get("success"):
         feedback = _API.generate_feedback(assignment, student, force=True)
@@ -88,7 +93,7 @@ def progress(done, total, label, out=sys.stderr):
     out.flush()
 
 
-def grade_class(submissions, jobs=1, course=COURSE, show_progress=True):
+def grade_class(submissions, jobs=1, course=COURSE, show_progress=True, stock=False):
     """Grade every submission under ``submissions``; write grades.csv and feedback; return the rows."""
     course = Path(course)
     names = assignments()
@@ -99,7 +104,7 @@ def grade_class(submissions, jobs=1, course=COURSE, show_progress=True):
     start = time.monotonic()
     if tasks:
         with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(_grade_one, str(course), a, s): (a, s) for a, s in tasks}
+            futures = {pool.submit(_grade_one, str(course), a, s, stock): (a, s) for a, s in tasks}
             for done, future in enumerate(as_completed(futures), 1):
                 assignment, student = futures[future]
                 try:

@@ -1,0 +1,83 @@
+"""Stock nbgrader against this grader, on the same submissions, in the same run.
+
+    .venv/bin/python bench/bench_grader.py [--quick]
+
+Prints three ratios (each side graded with the same nbgrader API in worker processes;
+only the execute step or the number of jobs differs):
+
+1. the full solution of the whole course: this grader / stock (target: at most 1.1);
+2. the submission that hangs in every exercise: stock / this grader (target: at least 10);
+3. 50 submissions with --jobs 2 against --jobs 1 (target: at least 1.7x faster).
+
+``--quick`` grades 10 submissions instead of 50 for the third figure.
+"""
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from grader.autograde import grade_class  # noqa: E402
+from grader.release import generate  # noqa: E402
+from grader.samples import SAMPLES  # noqa: E402
+
+
+def timed_grading(submissions, *, stock=False, jobs=1, released=None):
+    """Seconds to grade ``submissions`` in a fresh course (the release is copied in, not timed)."""
+    with tempfile.TemporaryDirectory() as course:
+        for item in Path(released).iterdir():
+            target = Path(course) / item.name
+            (shutil.copytree if item.is_dir() else shutil.copy)(item, target)
+        start = time.monotonic()
+        rows = grade_class(submissions, jobs=jobs, course=course, show_progress=False, stock=stock)
+        return time.monotonic() - start, rows
+
+
+def class_of(students, count, folder):
+    """``count`` submissions (one assignment each) drawn in turn from the sample ``students``."""
+    pairs = [p for s in students for p in sorted((SAMPLES / s).iterdir()) if p.is_dir()]
+    for index in range(count):
+        source = pairs[index % len(pairs)]
+        shutil.copytree(source, folder / f"{source.parent.name}-{index:02d}" / source.name)
+    return folder
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        released = scratch / "released"
+        generate(released)  # release once, with the solution's cell times for the deadlines
+
+        solution = scratch / "solution"
+        shutil.copytree(SAMPLES / "solution", solution / "solution")
+        ours, _ = timed_grading(solution, released=released)
+        stock, _ = timed_grading(solution, released=released, stock=True)
+        print(f"full solution, whole course:  this grader {ours:6.1f} s   stock {stock:6.1f} s   "
+              f"ratio {ours / stock:4.2f} (target <= 1.1)")
+
+        hang = scratch / "hang"
+        shutil.copytree(SAMPLES / "hang", hang / "hang")
+        ours, _ = timed_grading(hang, released=released)
+        stock, rows = timed_grading(hang, released=released, stock=True)
+        dropped = sum(1 for r in rows if any(f.kind == "grading failed" for f in r.flags))
+        print(f"hangs in every exercise:      this grader {ours:6.1f} s   stock {stock:6.1f} s   "
+              f"speed-up {stock / ours:4.1f}x (target >= 10)"
+              + (f"; stock dropped {dropped} of {len(rows)} submissions" if dropped else ""))
+
+        count = 10 if args.quick else 50
+        crowd = class_of(["solution", "wrong", "blank", "stderr"], count, scratch / "crowd")
+        one, _ = timed_grading(crowd, released=released, jobs=1)
+        two, _ = timed_grading(crowd, released=released, jobs=2)
+        print(f"{count} submissions:               --jobs 1 {one:6.1f} s   --jobs 2 {two:6.1f} s   "
+              f"speed-up {one / two:4.2f}x (target >= 1.7)")
+
+
+if __name__ == "__main__":
+    main()
