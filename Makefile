@@ -1,5 +1,5 @@
 # The course's two commands: `make run` (JupyterLab on the notebooks) and `make test`.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -17,6 +17,17 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+release: $(STAMP)
+	$(BIN)/python -m grader release
+
+demo: $(STAMP)
+	$(BIN)/python -m grader demo
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_servers.py
+	$(BIN)/python bench/bench_runner.py
+	$(BIN)/python bench/bench_grader.py
 
 clean:
 	rm -rf $(VENV) course build

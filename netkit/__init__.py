@@ -25,13 +25,13 @@ import importlib
 
 _PUBLIC = {
     "errors": ["NetkitError", "CheckFailed", "StudentCodeError", "DeadlineExceeded", "PeerError"],
-    "servers": ["tcp_server", "udp_server", "echo_server", "nop_server", "scripted_server"],
+    "servers": ["Address", "tcp_server", "udp_server", "echo_server", "nop_server", "scripted_server"],
     "ftp": ["ftp_server", "FTPSite"],
     "http": ["http_server"],
     "sntp": ["sntp_server"],
     "proxies": ["tcp_proxy", "udp_proxy"],
     "wire": ["Recording", "Chunk", "capture", "hexdump"],
-    "runner": ["run", "call", "background", "report_ready", "Outcome"],
+    "runner": ["run", "call", "background", "report_ready", "Outcome", "ForbiddenModuleError"],
 }
 
 _WHERE = {name: module for module, names in _PUBLIC.items() for name in names}
