@@ -36,7 +36,7 @@ import time
 from dataclasses import dataclass
 
 from ..errors import PeerError
-from ..framing import encode_message, parse_response, split_messages
+from ..framing import encode_message, parse_response
 from ..http import http_server
 from ..proxies import tcp_proxy
 from ..runner import background, report_ready, run
@@ -903,8 +903,8 @@ def _restart(make_listener, serve_echo, server, stack):
              sent=f"stopped your server while a client was connected, then make_listener('127.0.0.1', {port}) "
                   "at once",
              expected="a listening socket", hint="set SO_REUSEADDR before bind(): "
-             "listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1). On Linux the old socket "
-             "needs it too, so always set it.")
+             "listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1). On Linux the old server's "
+             "socket needs it too, so set it every time the server starts.")
     return again
 
 
