@@ -225,11 +225,21 @@ def test_udp_wait_times_show_the_blocking_server_starving_port_b():
 def test_held_connections_measures_each_kind_of_server():
     reference = checks.held_connections(None, counts=(0, 40), probes=3)
     assert reference.counts == (0, 40) and len(reference.latency_ms) == 2 and not reference.note
+    assert reference.threads[-1] >= 40  # a thread per idle connection
     epoll = checks.held_connections(REFERENCE.serve_files, counts=(0, 40), probes=3)
     assert epoll.counts == (0, 40) and not epoll.note
+    assert epoll.threads[-1] <= 2  # the server and the runner's watchdog
     blank = checks.held_connections(_named_stub("serve_files"), counts=(0, 40), probes=3)
-    assert blank.counts == () and blank.note == "serve_files is not written yet: it raises NotImplementedError. " \
-                                                "Replace `raise NotImplementedError()` with your code."
+    assert blank.counts == () and blank.note == ("serve_files is not written yet: it raises NotImplementedError. "
+                                                 "Replace `raise NotImplementedError()` with your code.")
+    assert str(blank) == f"serve_files: nothing measured ({blank.note})"
+
+
+def test_held_connections_stops_where_select_cannot_follow():
+    selecting = checks.held_connections(solution("wrong_epoll_select", "serve_files_epoll"),
+                                        counts=(0, 1100), probes=1)
+    assert selecting.counts == (0,)
+    assert "failed at 1100 connections" in selecting.note and "out of range in select()" in selecting.note
 
 
 def _named_stub(name):

@@ -50,7 +50,7 @@ import urllib.request
 from pathlib import Path
 
 from ..framing import ProtocolError, parse_response_head
-from ..runner import _is_student, background, run
+from ..runner import _is_student, background, report_ready, run
 from ..servers import LOOPBACK, Address, temp_root
 from ._base import check, fail, show_bytes
 
@@ -1209,12 +1209,25 @@ class Capacity:
 
     label: str
     counts: tuple  # idle connections it held at each step
-    latency_ms: tuple  # the median time of a GET at each step, in milliseconds
+    latency_ms: tuple  # the lower quartile of the GET times at each step, in milliseconds
+    memory_mb: tuple = ()  # how much the server's resident memory grew since the first step, in MB
+    threads: tuple = ()  # the server process's threads at each step
     note: str = ""  # why the measurement stopped before the last step, if it did
 
     def __str__(self):
         steps = ", ".join(f"{n}: {ms:.2f} ms" for n, ms in zip(self.counts, self.latency_ms))
-        return f"{self.label}: {steps or 'nothing measured'}" + (f" ({self.note})" if self.note else "")
+        cost = f"; at {self.counts[-1]}: {self.threads[-1]} threads, +{self.memory_mb[-1]:.1f} MB" \
+            if self.threads else ""
+        return f"{self.label}: {steps or 'nothing measured'}{cost}" + (f" ({self.note})" if self.note else "")
+
+
+def _process_status(pid):
+    """``(resident MB, threads)`` of process ``pid`` from /proc, or None where there is no /proc."""
+    try:
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+        return int(fields["VmRSS"].split()[0]) / 1024, int(fields["Threads"])
+    except (OSError, KeyError, ValueError):
+        return None
 
 
 def _open_files():
@@ -1224,19 +1237,37 @@ def _open_files():
         return 64
 
 
+def _reference_server(folder):
+    """In a child: netkit's HTTP server (a thread per connection), until the parent stops it."""
+    from ..http import HTTPServer
+
+    server = HTTPServer(root=folder)
+    server.backlog = socket.SOMAXCONN  # as the student's servers get: no SYN dropped by a full queue
+    with server as address:
+        report_ready(address)
+        server.stopping.wait()
+
+
 @contextlib.contextmanager
 def _capacity_server(server, name, folder):
-    """``(address, alive(), story())`` for netkit's threaded server (None) or a student's function."""
-    if server is None:
-        from ..http import http_server
+    """``(address, handle, story())``: netkit's reference server (None) or the student's, in a child.
 
-        with http_server(root=folder) as address:
-            yield address, lambda: True, lambda: ""
+    Both run in a child process, so the client that measures never shares a process (or
+    Python's global interpreter lock) with the server it measures.
+    """
+    if server is None:
+        with background(_reference_server, folder, deadline=SERVE_LIMIT) as handle:
+            yield handle.ready(), handle, lambda: _story(handle.stop(), name, stuck=True)[0][0]
         return
     with _listening(backlog=socket.SOMAXCONN) as (listener, address):
         with background(server, listener, folder, deadline=SERVE_LIMIT) as handle:
             listener.close()
-            yield address, lambda: handle.alive, lambda: _story(handle.stop(), name, stuck=True)[0][0]
+            yield address, handle, lambda: _story(handle.stop(), name, stuck=True)[0][0]
+
+
+def _lower_quartile(times):
+    """A quarter of ``times`` are smaller: other programs on the machine disturb it less than the median."""
+    return statistics.quantiles(times, n=4)[0] if len(times) > 1 else times[0]
 
 
 def _get_time(address, deadline=1.0):
@@ -1252,30 +1283,31 @@ def _get_time(address, deadline=1.0):
     return time.perf_counter() - start
 
 
-def held_connections(server=None, *, label=None, counts=(0, 250, 500, 750, 1000, 1250), probes=15):
+def held_connections(server=None, *, label=None, counts=(0, 250, 500, 750, 1000, 1250), probes=20):
     """Hold ``counts`` idle connections open to a web server and time a GET at each step.
 
     ``server`` is None for netkit's reference server (``http_server``: a thread per
-    connection, in this process), or a function ``server(listener, folder)`` like the
-    notebook's, run in a child. At each step the idle connections are topped up (they
-    connect and never send), ``probes`` GET requests are timed one after another, and the
-    idle ones must all still be open. It stops at the first step the server cannot hold,
+    connection), or a function ``server(listener, folder)`` like the notebook's; either runs
+    in a child process. At each step the idle connections are topped up (they
+    connect and never send), ``probes`` GET requests are timed one after another (the lower
+    quartile of their times is kept: other programs on the machine disturb it least), and
+    the idle ones must all still be open. It stops at the first step the server cannot hold,
     and keeps within this process's open-file limit (``ulimit -n``). A function that is
     not written yet gives a ``Capacity`` with nothing measured and a note that says so.
     """
     name = getattr(server, "__name__", "the server")
     label = label or ("netkit's http_server (a thread per connection)" if server is None else name)
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    per_connection = 2 if server is None else 1  # the reference server's sockets are in this process too
-    room = ((soft if soft != resource.RLIM_INFINITY else 1 << 20) - _open_files() - 64) // per_connection
+    room = (soft if soft != resource.RLIM_INFINITY else 1 << 20) - _open_files() - 64
     steps = [n for n in counts if n <= room]
     note = f"stopped at {steps[-1] if steps else 0}: ulimit -n allows {soft} open files" if len(steps) < len(counts) else ""
-    held, latency, idle = [], [], []
-    with _site() as folder, _capacity_server(server, name, folder) as (address, alive, story):
+    held, latency, costs, idle = [], [], [], []
+    with _site() as folder, _capacity_server(server, name, folder) as (address, handle, story):
         try:
             for count in steps:
                 while len(idle) < count:
                     idle.append(socket.create_connection(address, timeout=1.0))
+                _get_time(address)  # answered only after the server accepted every idle one before it
                 times = [_get_time(address) for _ in range(probes)]
                 with selectors.DefaultSelector() as selector:  # select() could not watch 1000+ sockets
                     for sock in idle:
@@ -1284,11 +1316,16 @@ def held_connections(server=None, *, label=None, counts=(0, 250, 500, 750, 1000,
                 if dropped:
                     raise OSError(f"{dropped} idle connections were closed by the server")
                 held.append(count)
-                latency.append(statistics.median(times) * 1000)
+                latency.append(_lower_quartile(times) * 1000)
+                costs.append(_process_status(handle.pid))
         except OSError as exc:
-            note = story() if not alive() else f"{type(exc).__name__}: {exc}"
+            note = story() if not handle.alive else f"{type(exc).__name__}: {exc}"
             note = note if "not written yet" in note else f"failed at {count} connections: {note}"
         finally:
             for sock in idle:
                 sock.close()
-    return Capacity(label, tuple(held), tuple(latency), note)
+    if costs and None not in costs:
+        memory, threads = tuple(mb - costs[0][0] for mb, _ in costs), tuple(n for _, n in costs)
+    else:
+        memory, threads = (), ()
+    return Capacity(label, tuple(held), tuple(latency), memory, threads, note)
