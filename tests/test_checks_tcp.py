@@ -60,6 +60,8 @@ WRONG = [
     (W.ReaderShortAtEof, "socket_reader", "visible", ["returned a short result instead of raising EOFError"]),
     (W.ReaderToEofIgnoresBuffer, "socket_reader", "visible",
      ["reader.recv_to_eof() returned only part", "bytes still in your buffer"]),
+    (W.ReaderWithoutDelimiter, "socket_reader", "visible", ["up to and including the delimiter"]),
+    (W.ReaderToEofRaisesAtEof, "socket_reader", "hidden", ["the normal end, not an error"]),
     # send_msg / recv_msg
     (W.send_msg_send_not_sendall, "messages", "visible", ["send_msg(sock,", "sendall()"]),
     (W.send_msg_little_endian, "messages", "visible",

@@ -412,6 +412,11 @@ def _reader_case(cls, *, script, calls, how, then="close", proxy=None, glued=Fal
                 if method == "recv_to_eof":
                     hint += (" recv_to_eof returns the bytes still in your buffer, then everything until recv() "
                              "returns b''.")
+                if isinstance(got, str):
+                    hint = "return bytes, as recv() gives them: do not decode them to str."
+                elif method == "recv_until" and isinstance(got, (bytes, bytearray)) \
+                        and bytes(got) + args[0] == expected:
+                    hint = "recv_until returns the bytes up to and including the delimiter."
                 fail(f"{text} returned {'only part of what it should' if lost else 'the wrong bytes'}.\n"
                      + _transcript(texts, results, index, expected=_show(expected)),
                      sent=sent, expected=_show(expected), got=_show(got), trace=_trace(recording), hint=hint,
@@ -419,6 +424,11 @@ def _reader_case(cls, *, script, calls, how, then="close", proxy=None, glued=Fal
             continue
         # the call that did not finish
         transcript = _transcript(texts, results, index, outcome)
+        if method == "recv_to_eof" and outcome.status == "raised" and _is_eof_error(outcome.exception):
+            fail(f"{text} raised EOFError: for recv_to_eof the end of the stream is the normal end, not an "
+                 f"error.\n{transcript}\n" + _details(outcome), sent=sent, expected=_show(expected),
+                 trace=_trace(recording), hint="recv_to_eof returns what is left in the buffer plus everything "
+                 "until recv() returns b'' (so b'' when nothing is left).", output=_printed(outcome))
         if expected is None:
             if outcome.status == "raised" and _is_eof_error(outcome.exception):
                 return

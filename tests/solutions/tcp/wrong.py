@@ -600,3 +600,31 @@ def ask_short_read_loop(host, port, request):
             data += chunk
             if len(chunk) < 1024:
                 return data
+
+
+class ReaderWithoutDelimiter(ReaderExactlyIgnoresBuffer):
+    """recv_until leaves the delimiter out of what it returns."""
+
+    def recv_until(self, delimiter):
+        return ReaderExactlyIgnoresBuffer.recv_until(self, delimiter)[:-len(delimiter)]
+
+    def recv_exactly(self, n):
+        return ReaderShortAtEof.recv_exactly(self, n)
+
+
+class ReaderToEofRaisesAtEof(ReaderShortAtEof):
+    """recv_to_eof raises EOFError when nothing is left, instead of returning b''."""
+
+    def recv_until(self, delimiter):
+        return ReaderExactlyIgnoresBuffer.recv_until(self, delimiter)
+
+    def recv_to_eof(self):
+        data = self.buf
+        while True:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                if not data:
+                    raise EOFError("nothing left")
+                self.buf = b""
+                return data
+            data += chunk
