@@ -46,7 +46,7 @@ QUADS = [
                              "returned 4295033089 = 0x100010101 (more than 32 bits)"]),
     ("any_number_of_parts", True, ["ip_to_int('1.2.3') should raise ValueError (it has three parts, not four)"]),
     ("index_error", True, ["ip_to_int('1.2.3') should raise ValueError", "raised IndexError",
-                           "Raise ValueError yourself"]),
+                           "raise ValueError yourself", "IndexError is not a ValueError."]),
     ("with_ipaddress", False, ["ip_to_int must do this by hand", "'ipaddress' (from ipaddress)"]),
     ("with_inet_aton", False, ["'aton' (from _socket)"]),
 ]

@@ -105,7 +105,9 @@ def _expect_value_errors(name, cases, results, why, hint):
         if not result.raised_a("ValueError"):
             fail(f"{describe_call(name, args)} should raise ValueError ({reason}), but it {result}.",
                  expected="ValueError", got=result.error_type,
-                 hint=f"{why} Raise ValueError yourself (with a message saying what is wrong).")
+                 hint=" ".join(filter(None, [hint, why, f"Check the input first and raise ValueError yourself, "
+                                                        f"with a message saying what is wrong: {result.error_type} "
+                                                        f"is not a ValueError."])))
 
 
 # ---------------------------------------------------------------------------------------
@@ -382,8 +384,7 @@ def _check_pack(pack_header, headers, forbid=()):
             summary = (f"{call} put these fields in the wrong bytes: {', '.join(wrong)}." if wrong
                        else f"{call} returned {len(got)} bytes; the header is {len(expected)}.")
             fail(summary + f"\n  expected on the wire:\n{_indent(_dump(expected))}"
-                           f"\n  your bytes:\n{_indent(_dump(got))}",
-                 expected=expected, got=bytes(got), hint=HINT_HEADER)
+                           f"\n  your bytes:\n{_indent(_dump(got))}", hint=HINT_HEADER)
 
 
 def _check_unpack(unpack_header, blobs, forbid=()):

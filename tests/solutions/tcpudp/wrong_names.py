@@ -21,6 +21,15 @@ def range_49152_registered(port):
     return "registered" if port <= 49152 else "dynamic"
 
 
+def range_49151_dynamic(port):
+    """Off by one at the other side: 49151 counted as dynamic (< instead of <=)."""
+    if not 0 <= port <= 65535:
+        raise ValueError(port)
+    if port < 1024:
+        return "well-known"
+    return "registered" if port < 49151 else "dynamic"
+
+
 def range_lecture_split(port):
     """The slides' two ranges: everything above 1023 is dynamic."""
     if not 0 <= port <= 65535:
