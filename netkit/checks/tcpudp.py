@@ -482,7 +482,7 @@ def _probe(name, func, address, timeout, expected, story, hint, host=None):
     """Run one probe in a child; fail unless it says ``expected`` within ``timeout`` (+ slack)."""
     __tracebackhide__ = True  # noqa: F841
     args = (host or address[0], address[1])
-    outcome = run(func, *args, timeout=timeout, deadline=timeout + GRACE)
+    outcome = run(func, *args, timeout=timeout, deadline=round(timeout + GRACE, 2))
     if outcome.status != "returned" or outcome.value != expected:
         _probe_failure(name, args, timeout, outcome, expected, story, hint)
     if outcome.elapsed > timeout + SLACK:
@@ -714,7 +714,7 @@ def _check_link(measure_link, count, timeout, **faults):
     setting = f"an echo server behind udp_proxy({shown_faults})"
     with udp_server(_echo) as server, udp_proxy(server, **faults) as proxy:
         call = describe_call("measure_link", (tuple(proxy.address), count), {"timeout": timeout})
-        outcome = run(measure_link, proxy.address, count, timeout=timeout, deadline=timeout * 4 + GRACE)
+        outcome = run(measure_link, proxy.address, count, timeout=timeout, deadline=round(timeout * 4 + GRACE, 2))
         # Every copy that reached the server is echoed; wait until the last echo is relayed.
         proxy.wait_for(lambda r: r.replies >= len(r.forwarded) + len(r.duplicated), timeout=2.0)
         report = proxy.report
