@@ -48,24 +48,25 @@ BY_HAND = ("socket", "_socket", "struct", "_struct", "ipaddress", "ctypes", "arr
            "netkit.byteorder")
 DEADLINE = 3.0  # a whole batch of cases; correct code needs well under 0.1 s
 
-HINT_QUAD = ("'One number, four bytes' in the lecture: the first part of 157.181.161.32 is the most "
+HINT_QUAD = ("part 1, 'One number, four bytes': the first part of 157.181.161.32 is the most "
              "significant byte, so the number is 157*2**24 + 181*2**16 + 161*2**8 + 32 = 0x9db5a120 "
              "(network byte order is big-endian).")
 HINT_STRICT = ("the rules of exercise 1: exactly four parts, each 1 to 3 characters from '0123456789', "
                "no leading zero, at most 255. int() alone is too lenient: int(' 7'), int('+7'), int('1_0') "
                "and int('\u0667') (an Arabic-Indic seven) all succeed; test each part's characters first.")
 HINT_RANGE = "an IPv4 address is 32 bits: 0 <= number <= 0xffffffff; refuse anything else, do not mask it."
-HINT_SWAP = ("'htonl, htons, ntohl, ntohs' in the lecture: h = host, n = network = big-endian. On a "
+HINT_SWAP = ("part 2, 'Network byte order is big-endian': h = host, n = network = big-endian. On a "
              "little-endian host they reverse the bytes (4 for l, 2 for s); on a big-endian host they "
              "return the value unchanged. Use the byteorder parameter, not sys.byteorder.")
 HINT_OVERFLOW = ("the socket module's htonl raises OverflowError for a value that does not fit in 32 bits "
                  "(htons: 16 bits) or is negative; do the same instead of masking it.")
-HINT_HEADER = ("'struct and network byte order': start the format with '!' so every field is big-endian "
-               "and unpadded: '!BBHI' is version (1 byte), type (1), length (2), seq (4) = 8 bytes.")
+HINT_HEADER = ("part 3, 'struct: binary records in network byte order': start the format with '!' so every "
+               "field is big-endian and unpadded: '!BBHI' is version (1 byte), type (1), length (2), seq (4) "
+               "= 8 bytes.")
 HINT_SHORT = ("a header is 8 bytes: fewer is a broken message. struct.unpack raises struct.error, which is "
               "not a ValueError: check the length (or catch struct.error) and raise ValueError.")
-HINT_READING = ("'struct and network byte order': in a struct format, '=' means *native* byte order with "
-                "standard sizes, not network order; only '!' (or '>') is big-endian.")
+HINT_READING = ("part 3, 'struct: binary records in network byte order': in a struct format, '=' means "
+                "*native* byte order with standard sizes, not network order; only '!' (or '>') is big-endian.")
 
 
 # ---------------------------------------------------------------------------------------
