@@ -109,7 +109,7 @@ WRONG = [
     ("wrong_files_one_recv", "serve_files", "both",
      ["half a request and stalled got b'HTTP/1.0", "sent:     b'GET /hello.txt HT'", "one recv() is not one request"]),
     ("wrong_files_blocking_sendall", "serve_files", "hidden",
-     ["did not read its 1 MiB download", "stuck in sendall()", "select()'s write list"]),
+     ["did not read its own download of big.bin (1 MiB)", "stuck in sendall()", "select()'s write list"]),
     ("wrong_files_crash_on_reset", "serve_files", "hidden",
      ["Your server stopped", "reset in mid-download", "Catch it, close that socket"]),
     ("wrong_files_keeps_open", "serve_files", "both",
@@ -190,6 +190,14 @@ def test_curl_is_skipped_with_a_note_when_missing(monkeypatch, capsys):
     out = capsys.readouterr()
     assert out.out.strip() == checks._CURL_SKIPPED
     assert out.err == ""
+
+
+def test_the_epoll_check_without_room_for_descriptor_1500(monkeypatch, capsys):
+    monkeypatch.setattr(checks, "_high_fd", lambda: None)  # a machine whose ulimit -Hn is below 1024
+    checks.check_serve_files_epoll(REFERENCE.serve_files_epoll)
+    assert "too few open files" in capsys.readouterr().out
+    message = failure("serve_files_epoll", False, solution("wrong_epoll_select", "serve_files_epoll"))
+    assert "serve_files_epoll does not use the selectors module" in message
 
 
 def test_the_check_module_does_not_shadow_the_standard_select():

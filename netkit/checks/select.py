@@ -157,9 +157,9 @@ def _refuse_spawners(func, name):
 
 
 _HINT_BY_CALL = {  # where a server was stuck -> the idea of the lecture to revisit
-    "recv": "call recv() only on a socket select() returned as readable, and only once per time: "
-            "a client that sent half a line (or nothing) makes a second recv() wait forever. "
-            "Keep what arrived in a buffer per client and go back to select().",
+    "recv": "call recv() only on a socket select() returned as readable, and only once each time: "
+            "a client that has sent part of its line or request (or nothing) makes a second recv() wait "
+            "forever. Keep what arrived in a buffer per client and go back to select().",
     "recvfrom": "the lecture's two-port server: recvfrom() on one port blocks while datagrams wait on "
                 "the other. Ask select() which sockets are readable and read only those.",
     "accept": "accept() only when select() says the listening socket is readable.",
@@ -1047,7 +1047,15 @@ def _web_hidden_cases(server, crowd, address):
                       send=_request("GET", "/big.bin"), rcvbuf=_SMALL_RCVBUF, reading=False)
     quitter = crowd.join("a client that reset in the middle of its download", send=_request("GET", "/big.bin"),
                          rcvbuf=_SMALL_RCVBUF)
+    server.doing = "(while a slow client did not read its 1 MiB download)"
     crowd.pump(lambda: slow.flushed_at and len(quitter.received) > 10_000, PROMPT, server)
+    if not server.alive:
+        server.fail("Your server stopped.")
+    if len(quitter.received) <= 10_000:
+        server.fail(f"A client downloading big.bin got {len(quitter.received)} bytes in {PROMPT:.0f} s, while "
+                    "another client did not read its own download of big.bin (1 MiB).",
+                    sent=bytes(quitter.sent), expected="the download going on at full speed",
+                    got=f"{len(quitter.received)} bytes", stuck=True, hint=_HINT_BY_CALL["send"])
     crowd.reset(quitter)
     setting = "(while a slow client did not read its 1 MiB download, and another had reset in mid-download)"
     jobs = {crowd.join(f"client {i:02d}", send=_request("GET", "/hello.txt")): ("GET", "/hello.txt")
