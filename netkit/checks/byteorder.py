@@ -73,6 +73,12 @@ HINT_READING = ("part 3, 'struct: binary records in network byte order': in a st
 # Shared helpers
 
 
+def _run(func, name, calls, forbid=(), hint=None):
+    """All ``calls`` of ``func`` in one child: a list of ``Result`` (see ``run_cases``)."""
+    __tracebackhide__ = True  # noqa: F841
+    return run_cases(func, calls, name=name, deadline=DEADLINE, forbid=forbid, hint=hint)
+
+
 def _no_forbidden_names(func, name, modules=BY_HAND, hint=None):
     __tracebackhide__ = True  # noqa: F841
     uses = forbidden_uses(func, modules)
@@ -106,9 +112,9 @@ def _expect_value_errors(name, cases, results, why, hint):
         if not result.raised_a("ValueError"):
             fail(f"{describe_call(name, args)} should raise ValueError ({reason}), but it {result}.",
                  expected="ValueError", got=result.error_type,
-                 hint=" ".join(filter(None, [hint, why, f"Check the input first and raise ValueError yourself, "
-                                                        f"with a message saying what is wrong: {result.error_type} "
-                                                        f"is not a ValueError."])))
+                 hint=" ".join(filter(None, [hint, why, (
+                     f"Check the input first and raise ValueError yourself, with a message saying what is "
+                     f"wrong: {result.error_type} is not a ValueError.")])))
 
 
 # ---------------------------------------------------------------------------------------
@@ -150,7 +156,7 @@ def _quad_cases(quads):
 
 def _check_quads(ip_to_int, quads):
     __tracebackhide__ = True  # noqa: F841
-    results = run_cases(ip_to_int, name="ip_to_int", calls=_quad_cases(quads), deadline=DEADLINE, hint=HINT_QUAD)
+    results = _run(ip_to_int, "ip_to_int", _quad_cases(quads), hint=HINT_QUAD)
     for quad, result in zip(quads, results):
         expected = int(ipaddress.IPv4Address(quad))
         call = describe_call("ip_to_int", (quad,))
@@ -170,7 +176,7 @@ def check_ip_to_int(ip_to_int):
     """Visible: the lecture's address and a few others, and the three bad inputs the task names."""
     _check_quads(ip_to_int, GOOD_QUADS)
     cases = [((q,), why) for q, why in BAD_QUADS]
-    results = run_cases(ip_to_int, name="ip_to_int", calls=[(args, {}) for args, _ in cases], deadline=DEADLINE)
+    results = _run(ip_to_int, "ip_to_int", [(args, {}) for args, _ in cases])
     _expect_value_errors("ip_to_int", cases, results, "int('a') raises ValueError, but '1.2.3' needs "
                          "a check of its own.", HINT_STRICT)
 
@@ -184,13 +190,13 @@ def check_ip_to_int_hidden(ip_to_int):
     quads += ["0.0.0.255", "0.0.255.0", "0.255.0.0", "255.0.0.0", "100.200.10.9", "9.99.199.249"]
     _check_quads_forbidding(ip_to_int, GOOD_QUADS + tuple(quads))
     cases = [((q,), why) for q, why in BAD_QUADS_HIDDEN]
-    results = run_cases(ip_to_int, name="ip_to_int", calls=[(args, {}) for args, _ in cases], deadline=DEADLINE, forbid=BY_HAND)
+    results = _run(ip_to_int, "ip_to_int", [(args, {}) for args, _ in cases], forbid=BY_HAND)
     _expect_value_errors("ip_to_int", cases, results, "Not every bad input makes int() fail.", HINT_STRICT)
 
 
 def _check_quads_forbidding(ip_to_int, quads):
     __tracebackhide__ = True  # noqa: F841
-    results = run_cases(ip_to_int, name="ip_to_int", calls=_quad_cases(quads), deadline=DEADLINE, forbid=BY_HAND, hint=HINT_QUAD)
+    results = _run(ip_to_int, "ip_to_int", _quad_cases(quads), forbid=BY_HAND, hint=HINT_QUAD)
     for quad, result in zip(quads, results):
         expected = int(ipaddress.IPv4Address(quad))
         if result.raised or result.value != expected:
@@ -209,8 +215,7 @@ BAD_NUMBERS_HIDDEN = BAD_NUMBERS + ((-(1 << 40), "it is negative"), ((1 << 32) +
 
 def _check_numbers(int_to_ip, numbers, forbid=()):
     __tracebackhide__ = True  # noqa: F841
-    results = run_cases(int_to_ip, name="int_to_ip", calls=[((n,), {}) for n in numbers], deadline=DEADLINE, forbid=forbid,
-                        hint=HINT_QUAD)
+    results = _run(int_to_ip, "int_to_ip", [((n,), {}) for n in numbers], forbid=forbid, hint=HINT_QUAD)
     for number, result in zip(numbers, results):
         expected = str(ipaddress.IPv4Address(number))
         call = describe_call("int_to_ip", (number,))
@@ -221,7 +226,7 @@ def _check_numbers(int_to_ip, numbers, forbid=()):
             got = repr(result.value)
             if result.value == dotted(_swapped(number, 4)):
                 got += ": the four bytes in little-endian order"
-            elif isinstance(result.value, str) and result.value.replace(".", "").isdigit() and result.value.count(".") != 3:
+            elif isinstance(result.value, str) and result.value.count(".") != 3:
                 got += f": {result.value.count('.') + 1} parts, not 4"
             fail(f"{call} gave the wrong address.", sent=f"int_to_ip({_number(number)})",
                  expected=repr(expected), got=got, hint=HINT_QUAD)
@@ -232,7 +237,7 @@ def check_int_to_ip(int_to_ip):
     """Visible: the lecture's number and a few others; -1 and 2**32 raise ValueError."""
     _check_numbers(int_to_ip, GOOD_NUMBERS)
     cases = [((n,), why) for n, why in BAD_NUMBERS]
-    results = run_cases(int_to_ip, name="int_to_ip", calls=[(args, {}) for args, _ in cases], deadline=DEADLINE)
+    results = _run(int_to_ip, "int_to_ip", [(args, {}) for args, _ in cases])
     _expect_value_errors("int_to_ip", cases, results, "", HINT_RANGE)
 
 
@@ -244,7 +249,7 @@ def check_int_to_ip_hidden(int_to_ip):
     numbers = [rng.getrandbits(32) for _ in range(500)] + [0xFF << s for s in (0, 8, 16, 24)] + [1, 256]
     _check_numbers(int_to_ip, numbers, forbid=BY_HAND)
     cases = [((n,), why) for n, why in BAD_NUMBERS_HIDDEN]
-    results = run_cases(int_to_ip, name="int_to_ip", calls=[(args, {}) for args, _ in cases], deadline=DEADLINE, forbid=BY_HAND)
+    results = _run(int_to_ip, "int_to_ip", [(args, {}) for args, _ in cases], forbid=BY_HAND)
     _expect_value_errors("int_to_ip", cases, results, "", HINT_RANGE)
 
 
@@ -269,7 +274,7 @@ def _check_swaps(functions, values, forbid=()):
         fitting = [v & ((1 << 8 * size) - 1) for v in values]
         calls = [((v,), {"byteorder": order}) for order in ("little", "big") for v in fitting]
         calls += [((v,), {}) for v in fitting[:20]]
-        results = run_cases(func, calls, name=name, deadline=DEADLINE, forbid=forbid, hint=HINT_SWAP)
+        results = _run(func, name, calls, forbid=forbid, hint=HINT_SWAP)
         for (args, kwargs), result in zip(calls, results):
             order = kwargs.get("byteorder", sys.byteorder)
             expected = _expected_swap(name, args[0], order)
@@ -325,7 +330,7 @@ def check_byte_swaps_hidden(htonl, htons, ntohl, ntohs):
         bits = 8 * SIZES[name]
         cases = [(-1, "it is negative"), (1 << bits, f"it needs {bits + 1} bits")]
         calls = [((v,), {"byteorder": order}) for v, _ in cases for order in ("little", "big")]
-        results = run_cases(func, calls, name=name, deadline=DEADLINE, forbid=BY_HAND)
+        results = _run(func, name, calls, forbid=BY_HAND)
         for (args, kwargs), result in zip(calls, results):
             why = dict(cases)[args[0]]
             call = describe_call(name, args, kwargs)
@@ -369,8 +374,7 @@ def _wrong_fields(got, expected):
 
 def _check_pack(pack_header, headers, forbid=()):
     __tracebackhide__ = True  # noqa: F841
-    results = run_cases(pack_header, name="pack_header", calls=[((h,), {}) for h in headers], deadline=DEADLINE, forbid=forbid,
-                        hint=HINT_HEADER)
+    results = _run(pack_header, "pack_header", [((h,), {}) for h in headers], forbid=forbid, hint=HINT_HEADER)
     for header, result in zip(headers, results):
         expected = _HEADER.pack(*header)
         call = f"pack_header({header!r})"
@@ -390,12 +394,13 @@ def _check_pack(pack_header, headers, forbid=()):
 
 def _check_unpack(unpack_header, blobs, forbid=()):
     __tracebackhide__ = True  # noqa: F841
-    results = run_cases(unpack_header, name="unpack_header", calls=[((b,), {}) for b in blobs], deadline=DEADLINE, forbid=forbid,
-                        hint=HINT_HEADER)
+    results = _run(unpack_header, "unpack_header", [((b,), {}) for b in blobs], forbid=forbid, hint=HINT_HEADER)
     for blob, result in zip(blobs, results):
         expected = Header(*_HEADER.unpack_from(blob))
         call = f"unpack_header({show_bytes(blob, 24)})"
-        extra = f" (a header followed by {len(blob) - 8} payload bytes: read only the first 8)" if len(blob) > 8 else ""
+        extra = ""
+        if len(blob) > _HEADER.size:
+            extra = f" (a header followed by {len(blob) - _HEADER.size} payload bytes: read only the first 8)"
         if result.raised:
             fail(f"{call} raised an error{extra}.\n  the bytes:\n{_indent(_dump(blob))}",
                  expected=repr(expected), got=str(result), hint=HINT_HEADER)
@@ -429,7 +434,7 @@ def _check_short(unpack_header, lengths):
     __tracebackhide__ = True  # noqa: F841
     full = _HEADER.pack(1, 2, 6, 1)
     cases = [((full[:n],), f"only {n} byte{'s' if n != 1 else ''}") for n in lengths]
-    results = run_cases(unpack_header, name="unpack_header", calls=[(args, {}) for args, _ in cases], deadline=DEADLINE)
+    results = _run(unpack_header, "unpack_header", [(args, {}) for args, _ in cases])
     for (args, why), result in zip(cases, results):
         call = f"unpack_header({show_bytes(args[0])})"
         if not result.raised_a("ValueError"):
@@ -472,7 +477,7 @@ READINGS = ((1, 7, 215), (2, 513, -125), (0x01020304, 65535, -32768))
 
 def _check_readings(encode, readings, forbid=()):
     __tracebackhide__ = True  # noqa: F841
-    results = run_cases(encode, name="encode_reading_fixed", calls=[(r, {}) for r in readings], deadline=DEADLINE, forbid=forbid, hint=HINT_READING)
+    results = _run(encode, "encode_reading_fixed", [(r, {}) for r in readings], forbid=forbid, hint=HINT_READING)
     marks = [*HEADER_MARKS, (8, 2, "sensor_id"), (10, 2, "tenths")]
     for reading, result in zip(readings, results):
         expected = _READING.pack(VERSION, READING, 4, *reading)
@@ -494,7 +499,7 @@ def _check_readings(encode, readings, forbid=()):
 
 def _check_answer(buggy_fields):
     __tracebackhide__ = True  # noqa: F841
-    (result,) = run_cases(buggy_fields, [((), {})], name="buggy_fields", deadline=DEADLINE)
+    (result,) = _run(buggy_fields, "buggy_fields", [((), {})])
     answer = result.value
     if result.raised or isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
         fail(f"buggy_fields() should return a set of field names, like {{'seq'}}, but it {result}.",

@@ -28,7 +28,6 @@ import errno
 import io
 import random
 import socket
-import time
 
 from ..ports import IANA_RANGES, boundaries, range_of
 from ..proxies import UDPFaults, datagram_fate, udp_proxy
@@ -69,8 +68,8 @@ HINT_SERVICES = ("'Ports name services' in part 2: socket.getservbyname(name, pr
                  "raises OSError('service/proto not found') when the entry, or the whole file, is missing.")
 HINT_NAMES = ("'Names and addresses' in part 2: getaddrinfo returns one tuple per (family, socket type) "
               "combination; keep family AF_INET, take sockaddr[0], drop repeats, keep the resolver's order.")
-HINT_TCP = ("'Probing a TCP port' in part 3: connect() succeeds on an open port (even if the server never speaks), "
-            "raises ConnectionRefusedError at once on a closed one (an RST came back) and times out on a "
+HINT_TCP = ("'Probing a TCP port' in part 3: connect() succeeds on an open port (even if the server never "
+            "speaks), raises ConnectionRefusedError at once on a closed one (an RST came back) and times out on a "
             "silent one (nothing came back): set a timeout before connecting.")
 HINT_UDP = ("'Probing a UDP port' in part 3: only a *connected* UDP socket hears the ICMP 'port unreachable' "
             "that a closed port sends back, as ConnectionRefusedError on recv; an answer is 'answers', "
@@ -237,7 +236,7 @@ def _hide_etc_services():
 
 def _real_port(name, protocol):
     try:
-        return socket.getservbyname(name, protocol)
+        return socket.getservbyname(name) if protocol is None else socket.getservbyname(name, protocol)
     except OSError:
         return None
 
@@ -356,7 +355,8 @@ def _check_names(ipv4_addresses, hosts, patched):
         if expected == [] and (result.raised_a("gaierror") or result.value == []):
             continue  # no IPv4 address: an empty list, or getaddrinfo's own error with family=AF_INET
         if result.raised:
-            fail(f"{call} raised an error ({why}).{told}", expected=repr(expected), got=str(result), hint=HINT_NAMES)
+            fail(f"{call} raised an error ({why}).{told}", expected=repr(expected), got=str(result),
+                 hint=HINT_NAMES)
         got = result.value
         if not isinstance(got, list) or got != expected:
             notes = []
@@ -487,7 +487,8 @@ def _probe(name, func, address, timeout, expected, story, hint, host=None):
         _probe_failure(name, args, timeout, outcome, expected, story, hint)
     if outcome.elapsed > timeout + SLACK:
         fail(f"{describe_call(name, args, {'timeout': timeout})} answered {expected!r} after "
-             f"{outcome.elapsed:.1f} s; the timeout was {timeout} s.", expected=f"an answer within about {timeout} s",
+             f"{outcome.elapsed:.1f} s; the timeout was {timeout} s.",
+             expected=f"an answer within about {timeout} s",
              got=f"{outcome.elapsed:.1f} s", hint="use the timeout parameter (sock.settimeout(timeout)), not a "
                                                    "number of your own.")
 
@@ -650,8 +651,8 @@ ARRIVAL_CASES_HIDDEN = ARRIVAL_CASES + (
 
 def _check_arrivals(classify_arrivals, cases):
     __tracebackhide__ = True  # noqa: F841
-    results = run_cases(classify_arrivals, [((n, list(seen)), {}) for n, seen, _ in cases], name="classify_arrivals",
-                        deadline=DEADLINE, hint=HINT_ARRIVALS)
+    calls = [((n, list(seen)), {}) for n, seen, _ in cases]
+    results = run_cases(classify_arrivals, calls, name="classify_arrivals", deadline=DEADLINE, hint=HINT_ARRIVALS)
     for (count, arrivals, why), result in zip(cases, results):
         expected = reference_classification(count, arrivals)
         call = describe_call("classify_arrivals", (count, arrivals))
@@ -665,7 +666,8 @@ def _check_arrivals(classify_arrivals, cases):
                  f"{type(got).__name__} {got!r:.80}.", expected=repr(expected), hint=HINT_ARRIVALS)
         for key, right in expected.items():
             if key not in got:
-                fail(f"{call} returned no {key!r} key.", expected=repr(expected), got=repr(got), hint=HINT_ARRIVALS)
+                fail(f"{call} returned no {key!r} key.", expected=repr(expected), got=repr(got),
+                     hint=HINT_ARRIVALS)
             mine = got[key]
             if not isinstance(mine, (list, tuple)) or list(mine) != right:
                 note = ""
@@ -676,7 +678,8 @@ def _check_arrivals(classify_arrivals, cases):
                     if extra & set(expected["duplicated"]):
                         note = ": a duplicate's second copy is not a reordering"
                     elif set(right) - set(mine):
-                        note = ": a datagram overtaken by a higher number is reordered, even when the next one is in order"
+                        note = (": a datagram overtaken by a higher number is reordered, even when the next one "
+                                "is in order")
                 fail(f"{call} got {key!r} wrong ({why}).", expected=f"{key}={right}", got=f"{key}={mine!r}{note}",
                      hint=HINT_ARRIVALS)
 
