@@ -175,7 +175,6 @@ _HINT_BY_CALL = {  # where a server was stuck -> the idea of the lecture to revi
 _WAITING_CALLS = {"select", "poll", "epoll", "kevent"}  # where a healthy server waits: no hint of its own
 
 _HINT_BY_ERROR = {  # what a server raised -> the idea of the lecture to revisit
-    "NotImplementedError": None,
     "ConnectionResetError": "a client can vanish at any moment (an RST): recv() and send() then raise "
                             "ConnectionResetError (an OSError). Catch it, close that socket, forget it, "
                             "and go on serving the others.",
@@ -266,6 +265,7 @@ class _Server:
     def still_alive(self, after):
         """Fail if the server ended (raised, returned, exited) ``after`` something happened."""
         if not self.alive:
+            self.doing = after
             self.fail(f"Your server stopped {after}.")
 
 
