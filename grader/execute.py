@@ -19,6 +19,7 @@ kernel dies. ``RobustExecute`` (set in ``nbgrader_config.py``) instead:
 
 import re
 import secrets
+import subprocess
 import time
 from pathlib import Path
 from queue import Empty
@@ -165,6 +166,8 @@ class RobustExecute(Execute):
                 return msg
 
     async def _start(self, **kwargs):
+        # The kernel's own log lines (and C-level writes to fd 2) would only clutter the grader's terminal.
+        kwargs.setdefault("stderr", subprocess.DEVNULL)
         await self.async_start_new_kernel(**kwargs)
         await self.async_start_new_kernel_client()
         await self._run_silently(PROLOGUE.replace("{name}", self._guard_name), timeout=30)
