@@ -14,6 +14,11 @@ class NetkitError(Exception):
 class CheckFailed(NetkitError, AssertionError):
     """A check found the student's code wrong; the message is a small lesson."""
 
+    def _render_traceback_(self):
+        """What IPython shows instead of a traceback: the lesson, not netkit's frames."""
+        first, *rest = str(self).splitlines() or [""]
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {first}", *rest]
+
 
 class StudentCodeError(CheckFailed):
     """The student's code raised, exited the process or was killed."""
