@@ -195,7 +195,7 @@ class TCPServer(_Background):
 
     kind = "tcp"
     socktype = socket.SOCK_STREAM
-    backlog = 64
+    backlog = socket.SOMAXCONN  # a burst of clients must not lose SYNs (they would retry after 1 s)
 
     def __init__(self, handler, host=LOOPBACK):
         super().__init__(host)
