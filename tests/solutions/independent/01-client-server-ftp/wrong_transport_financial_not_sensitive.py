@@ -1,0 +1,17 @@
+"""Mistake (transport_needs): financial apps taken as not time-sensitive; the table says 'yes and no'."""
+
+NO_LOSS, LOSS_TOLERANT = "no loss", "loss-tolerant"
+ELASTIC, NEEDS_MINIMUM = "elastic", "needs a minimum"
+NOT_SENSITIVE, HUNDREDS_OF_MS, FEW_SECONDS, YES_AND_NO = "no", "100s of ms", "a few seconds", "yes and no"
+
+
+def transport_needs():
+    return {
+        "file transfer": (NO_LOSS, ELASTIC, NOT_SENSITIVE),
+        "e-mail": (NO_LOSS, ELASTIC, NOT_SENSITIVE),
+        "web documents": (NO_LOSS, ELASTIC, NOT_SENSITIVE),
+        "real-time audio/video": (LOSS_TOLERANT, NEEDS_MINIMUM, HUNDREDS_OF_MS),
+        "stored audio/video": (LOSS_TOLERANT, NEEDS_MINIMUM, FEW_SECONDS),
+        "interactive games": (LOSS_TOLERANT, NEEDS_MINIMUM, HUNDREDS_OF_MS),
+        "financial apps": (NO_LOSS, ELASTIC, NOT_SENSITIVE),
+    }
