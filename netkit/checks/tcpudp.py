@@ -29,6 +29,7 @@ import io
 import random
 import socket
 
+from ..errors import PeerError
 from ..ports import IANA_RANGES, boundaries, range_of
 from ..proxies import UDPFaults, datagram_fate, udp_proxy
 from ..runner import run
@@ -61,6 +62,7 @@ __all__ = [
 DEADLINE = 3.0  # a batch of pure cases; correct code needs a few milliseconds
 SLACK = 0.6  # how much longer than its timeout a probe may take (a loaded machine, a fork)
 GRACE = 2.0  # past its timeout, how long a probe may run before it is stopped as stuck
+FILL_ATTEMPTS, FILL_PROBE = 16, 0.1  # full_backlog_server: connections tried, and how long each may wait
 
 HINT_RANGES = ("IANA's table in part 2: well-known 0-1023, registered 1024-49151, dynamic 49152-65535, "
                "both ends included; a port is 16 bits, so anything outside 0-65535 is a ValueError.")
@@ -406,23 +408,34 @@ def check_ipv4_addresses_hidden(ipv4_addresses):
 
 @contextlib.contextmanager
 def full_backlog_server(host="127.0.0.1"):
-    """A TCP port that never answers a SYN: listen(0) with one connection nobody accepts.
+    """A TCP port that never answers a SYN: listen(0) with its accept queue full.
 
-    Linux keeps at most backlog + 1 connections waiting for accept(); once the queue is
-    full it drops new SYNs without a word, so a client's connect() times out, as it does
-    behind a firewall that drops packets. Yields the address.
+    The kernel keeps only a few connections waiting for accept() (one, on Linux, for a
+    backlog of 0); once the queue is full it drops new SYNs without a word, so a client's
+    connect() times out, as it does behind a firewall that drops packets. Connections
+    nobody accepts fill the queue until one attempt gets no answer. Yields the address.
     """
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    fillers = []
     try:
         listener.bind((host, 0))
         listener.listen(0)
-        filler.settimeout(2.0)
-        filler.connect(listener.getsockname())  # fills the queue: nobody will accept it
-        yield listener.getsockname()
+        address = listener.getsockname()
+        for _ in range(FILL_ATTEMPTS):
+            filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            fillers.append(filler)
+            filler.settimeout(FILL_PROBE)
+            try:
+                filler.connect(address)  # waits in the queue: nobody will accept it
+            except TimeoutError:
+                break  # no answer: the queue is full
+        else:
+            raise PeerError(f"the accept queue of a listen(0) socket took {FILL_ATTEMPTS} connections "
+                            "and still answered; this system cannot make a silent port")
+        yield address
     finally:
-        filler.close()
-        listener.close()
+        for sock in (*fillers, listener):
+            sock.close()
 
 
 @contextlib.contextmanager
