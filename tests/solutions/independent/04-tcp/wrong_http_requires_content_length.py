@@ -1,0 +1,27 @@
+"""Mistake (exercise 5): the body is assumed to always have a Content-Length: without one
+the lookup raises KeyError instead of reading the body until the server closes."""
+import socket
+
+
+def http_get(host, port, path):
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(f"GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+        buffer = b""
+        while b"\r\n\r\n" not in buffer:
+            chunk = sock.recv(4096)
+            if not chunk:
+                raise EOFError("closed inside the head")
+            buffer += chunk
+        head, _, body = buffer.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers["content-length"])      # KeyError without the header
+        while len(body) < length:
+            chunk = sock.recv(length - len(body))
+            if not chunk:
+                raise EOFError("closed inside the body")
+            body += chunk
+    return int(lines[0].split()[1]), headers, body

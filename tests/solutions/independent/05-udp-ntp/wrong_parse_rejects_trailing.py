@@ -1,0 +1,15 @@
+"""Mistake (exercise 2): struct.unpack of the whole datagram: a reply longer than 48 bytes
+(NTPv4 extension fields, a MAC) makes it raise instead of being read."""
+import struct
+from datetime import datetime
+
+NTP_EPOCH_OFFSET = int((datetime(1970, 1, 1) - datetime(1900, 1, 1)).total_seconds())
+
+
+def parse_reply(data):
+    if len(data) < 48:
+        raise ValueError("short packet")
+    first, stratum, reference, originate, receive, transmit = struct.unpack("!BB14xQQQQ", data)
+    return {"leap": first >> 6, "version": first >> 3 & 7, "mode": first & 7, "stratum": stratum,
+            "reference": reference / 2**32 - NTP_EPOCH_OFFSET, "originate": originate / 2**32 - NTP_EPOCH_OFFSET,
+            "receive": receive / 2**32 - NTP_EPOCH_OFFSET, "transmit": transmit / 2**32 - NTP_EPOCH_OFFSET}

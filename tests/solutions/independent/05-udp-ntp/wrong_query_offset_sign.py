@@ -1,0 +1,47 @@
+"""Mistake (exercise 3): the offset formula upside down: ((T1 - T2) + (T4 - T3)) / 2, how
+far the client is ahead of the server rather than the server ahead of the client."""
+import socket
+import struct
+import time
+from datetime import datetime
+
+NTP_EPOCH_OFFSET = int((datetime(1970, 1, 1) - datetime(1900, 1, 1)).total_seconds())
+
+
+def build_request(transmit_time):
+    return struct.pack("!B39xQ", 0x23, round((transmit_time + NTP_EPOCH_OFFSET) * 2**32))
+
+
+def parse_reply(data):
+    if len(data) < 48:
+        raise ValueError("short packet")
+    first, stratum, *stamps = struct.unpack_from("!BB14xQQQQ", data)
+    reference, originate, receive, transmit = (s / 2**32 - NTP_EPOCH_OFFSET for s in stamps)
+    return {"leap": first >> 6, "version": first >> 3 & 7, "mode": first & 7, "stratum": stratum,
+            "reference": reference, "originate": originate, "receive": receive, "transmit": transmit}
+
+
+def _result(t1, reply, t4):
+    t2, t3 = reply["receive"], reply["transmit"]
+    return ((t2 - t1) + (t3 - t4)) / 2, (t4 - t1) - (t3 - t2)
+
+
+def sntp_query(server, timeout=0.5, tries=3):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for _ in range(tries):
+            t1 = time.time()
+            request = build_request(t1)
+            sock.sendto(request, server)
+            deadline = time.monotonic() + timeout
+            while (left := deadline - time.monotonic()) > 0:
+                sock.settimeout(left)
+                try:
+                    data, sender = sock.recvfrom(1024)
+                except TimeoutError:
+                    break
+                t4 = time.time()
+                if sender == server and len(data) >= 48 and data[0] & 7 == 4 and data[24:32] == request[40:48]:
+                    reply = parse_reply(data)
+                    t2, t3 = reply["receive"], reply["transmit"]
+                    return ((t1 - t2) + (t4 - t3)) / 2, (t4 - t1) - (t3 - t2)
+    raise TimeoutError("no reply")

@@ -1,0 +1,32 @@
+"""Mistake (exercise 4): the server answers the address of the first client it heard from,
+for every later request too, instead of the sender recvfrom returned each time."""
+import socket
+import struct
+import time
+from datetime import datetime
+
+NTP_EPOCH_OFFSET = int((datetime(1970, 1, 1) - datetime(1900, 1, 1)).total_seconds())
+
+
+def _ntp(unix_seconds):
+    return round((unix_seconds + NTP_EPOCH_OFFSET) * 2**32)
+
+
+def make_ntp_socket(host, port):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((host, port))
+    return sock
+
+
+def serve_ntp(sock, clock=time.time):
+    first_client = None
+    while True:
+        data, sender = sock.recvfrom(1024)
+        if first_client is None:
+            first_client = sender
+        if len(data) < 48 or data[0] & 7 != 3:
+            continue
+        now = _ntp(clock())
+        reply = struct.pack("!BBbbII4sQ8sQQ", (data[0] & 0x38) | 4, 1, 0, -20, 0, 0, b"LOCL",
+                            now, data[40:48], now, now)
+        sock.sendto(reply, first_client)

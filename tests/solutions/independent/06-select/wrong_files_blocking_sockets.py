@@ -1,0 +1,56 @@
+"""Mistake (exercise 4): the write list is used, but the sockets are left blocking and
+the whole rest of the response is given to send(): on Linux a blocking send waits until
+all of it is taken, so a slow reader still stops the server."""
+import select
+import socket
+from http import HTTPStatus
+from pathlib import Path
+
+
+def http_response(request, folder):
+    def reply(status, body, send_body=True):
+        head = f"HTTP/1.0 {status} {HTTPStatus(status).phrase}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        return head + body if send_body else head
+
+    words = request.split(b"\r\n")[0].split()
+    if len(words) != 3:
+        return reply(400, b"Bad Request\n")
+    method, path, _ = (w.decode("utf-8", "replace") for w in words)
+    if method not in ("GET", "HEAD"):
+        return reply(501, b"Not Implemented\n")
+    root = Path(folder).resolve()
+    file = (root / path.lstrip("/")).resolve()
+    if not file.is_relative_to(root) or not file.is_file():
+        return reply(404, b"Not Found\n", method == "GET")
+    return reply(200, file.read_bytes(), method == "GET")
+
+
+def serve_files(listener, folder):
+    requests = {}
+    replies = {}
+    while True:
+        readable, writable, _ = select.select([listener, *requests], list(replies), [])
+        for sock in readable:
+            if sock is listener:
+                conn, _ = listener.accept()
+                requests[conn] = b""
+                continue
+            try:
+                data = sock.recv(4096)
+            except OSError:
+                data = b""
+            if not data:
+                del requests[sock]
+                sock.close()
+                continue
+            requests[sock] += data
+            if b"\r\n\r\n" in requests[sock]:
+                replies[sock] = http_response(requests.pop(sock), folder)
+        for sock in writable:
+            try:
+                replies[sock] = replies[sock][sock.send(replies[sock]):]
+            except OSError:
+                replies[sock] = b""
+            if not replies[sock]:
+                del replies[sock]
+                sock.close()

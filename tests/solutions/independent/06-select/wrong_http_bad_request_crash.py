@@ -1,0 +1,20 @@
+"""Mistake (exercise 3): the request line is unpacked into three names without checking
+it has three words: a bad request raises ValueError instead of answering 400."""
+from http import HTTPStatus
+from pathlib import Path
+
+
+def _reply(status, body, send_body=True):
+    head = f"HTTP/1.0 {status} {HTTPStatus(status).phrase}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+    return head + body if send_body else head
+
+
+def http_response(request, folder):
+    method, path, _ = request.split(b"\r\n")[0].decode().split()
+    if method not in ("GET", "HEAD"):
+        return _reply(501, b"Not Implemented\n")
+    root = Path(folder).resolve()
+    file = (root / path.lstrip("/")).resolve()
+    if not file.is_relative_to(root) or not file.is_file():
+        return _reply(404, b"Not Found\n", method == "GET")
+    return _reply(200, file.read_bytes(), method == "GET")
