@@ -16,6 +16,7 @@ run: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 test: $(STAMP)
+	@test -x /usr/bin/chromium || echo "make test: /usr/bin/chromium is missing, so the browser test is skipped (README: sudo apt-get install -y chromium)"
 	$(BIN)/python -m pytest
 
 release: $(STAMP)
