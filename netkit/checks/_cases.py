@@ -102,7 +102,7 @@ def run_cases(func, calls, *, name=None, deadline=5.0, forbid=(), hint=None):
     if outcome.status == "raised" and type(outcome.exception).__name__ == "ForbiddenModuleError":
         fail(f"{on} used a module this exercise forbids: {outcome.exception}".replace(
             ": write it yourself with the socket module", ""),
-            hint=hint or "the point of the exercise is to write it yourself.")
+            hint="the exercise is to do this yourself. " + (hint or ""))
     fail(message, hint=hint)
 
 
