@@ -193,3 +193,17 @@ def test_a_hanging_solution_says_where_it_hangs(monkeypatch):
     message = _fails(checks.check_int_to_ip, int_to_ip)
     assert message.startswith("int_to_ip(2645926176) did not finish within 1.0 s: stuck at line")
     assert "stuck at line" in message and "of int_to_ip" in message
+
+
+def test_a_module_imported_at_run_time_is_forbidden_too():
+    """The code scan cannot see importlib.import_module("struct"); the runner's forbid= can."""
+    import importlib
+    import sys
+
+    def htonl(x, byteorder=sys.byteorder):
+        packer = importlib.import_module("str" + "uct")
+        return int.from_bytes(packer.pack("<I", x), "big") if byteorder == "little" else x
+
+    message = _fails(checks.check_byte_swaps_hidden, **_swaps(right_arith, htonl=htonl))
+    assert "used a module this exercise forbids: this exercise forbids 'struct'" in message
+    assert "Hint: the exercise is to do this yourself." in message
