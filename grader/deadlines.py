@@ -13,7 +13,7 @@ from datetime import datetime
 
 from .notebook_run import execute
 
-FLOOR = 3.0  # above the 1-2 s socket timeouts of the notebooks' own try-it cells
+FLOOR = 1.0
 SLACK = 5.0
 
 

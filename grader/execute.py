@@ -38,7 +38,8 @@ from . import deadlines
 # The guard restores objects in place rather than re-importing, so classes keep their identity.
 PROLOGUE = '''
 def __make_guard():
-    import builtins, importlib, pkgutil, sys
+    import builtins, importlib, os, pkgutil, sys
+    os.environ["NETKIT_GRADING"] = "1"  # netkit's checks: a hang costs its deadline once (checks/_base.py)
     import netkit
     for info in pkgutil.walk_packages(netkit.__path__, "netkit."):
         try:

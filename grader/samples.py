@@ -9,7 +9,8 @@ solution        the full solution of every notebook
 blank           the released notebooks, untouched
 wrong           a classic mistake in one exercise of every notebook
 stderr          the full solution, logging and printing to stderr as it runs
-hang            every function blocks in accept() forever (04 and 06)
+hang            every function blocks in accept() forever, and each answer cell
+                calls one at the end, as students do to try their code (04 and 06)
 killer          a scratch cell that calls os._exit (05)
 interrupt       a scratch cell that swallows KeyboardInterrupt in an endless loop (04)
 tamper          blank answers, with netkit's checks replaced by a mock (03)
@@ -181,7 +182,8 @@ def build(released, dest=SAMPLES):
             put("wrong", name, nb, sum(own.values()) - sum(own[g] for g in lost))
     for name in ("04-tcp", "06-select"):
         if name in blank:
-            hang = with_solution_cells(solved(blank[name], name), lambda c: HANG + each_function(c.source, "_hang()"))
+            hang = with_solution_cells(solved(blank[name], name),
+                                       lambda c: HANG + each_function(c.source, "_hang()") + "_hang()\n")
             put("hang", name, hang, 0, ["timeout"])
     if "05-udp-ntp" in blank:
         put("killer", "05-udp-ntp", insert_after_first_solution(solved(blank["05-udp-ntp"], "05-udp-ntp"), KILL),
