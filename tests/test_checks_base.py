@@ -1,0 +1,63 @@
+"""netkit.checks._base: the lesson-shaped failure, and how a grading run pays for a hang only once."""
+
+import time
+
+import pytest
+
+from netkit import runner
+from netkit.checks import _base
+from netkit.checks._base import CheckFailed, check, fail
+
+
+def hangs(x):
+    while True:
+        time.sleep(0.01)
+
+
+@check
+def check_answer(func):
+    outcome = runner.run(func, 1, deadline=0.4)
+    if outcome.status != "returned" or outcome.value != 2:
+        fail(f"{outcome.function}(1) should return 2", expected=2, got=outcome.clause, hint="add one")
+
+
+@check
+def check_other(func):
+    outcome = runner.run(func, 5, deadline=0.4)
+    if outcome.status != "returned":
+        fail(f"{outcome.function}(5) {outcome.clause}")
+
+
+def test_a_failure_is_a_lesson_without_netkit_frames():
+    with pytest.raises(CheckFailed) as info:
+        check_answer(lambda x: x)
+    message = str(info.value)
+    assert "(1) should return 2" in message and "Hint: add one" in message
+    assert info.value._render_traceback_()[0].endswith("(1) should return 2")
+
+
+def timed(func, *args):
+    start = time.monotonic()
+    with pytest.raises(CheckFailed) as info:
+        func(*args)
+    return time.monotonic() - start, str(info.value)
+
+
+def test_outside_grading_every_check_runs_in_full(monkeypatch):
+    monkeypatch.setattr(_base, "GRADING", False)
+    first, _ = timed(check_answer, hangs)
+    again, _ = timed(check_answer, hangs)
+    assert first >= 0.4 and again >= 0.4
+
+
+def test_in_grading_a_hang_costs_its_deadline_once(monkeypatch):
+    monkeypatch.setattr(_base, "GRADING", True)
+    monkeypatch.setattr(_base, "_failed", {})
+    monkeypatch.setattr(_base, "_hung", {})
+    first, message = timed(check_answer, hangs)
+    repeated, same = timed(check_answer, hangs)           # a hidden cell repeating the visible check
+    other, _ = timed(check_other, hangs)                  # another check of the same hung function
+    assert first >= 0.4 and same == message and repeated < 0.05
+    assert 0.1 <= other < 0.3
+    correct, _ = timed(check_answer, lambda x: x)       # other functions keep their full deadline
+    assert correct < 0.4  # (it fails fast on its own: wrong value, no hang)
