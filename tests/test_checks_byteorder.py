@@ -3,6 +3,7 @@ with the message a student would read (tests/solutions/byteorder/)."""
 
 import pytest
 
+from netkit.byteorder import Header
 from netkit.checks import byteorder as checks
 from netkit.errors import CheckFailed
 from tests.solutions.byteorder import right_arith, right_bytes, wrong_headers, wrong_quads, wrong_swaps
@@ -122,6 +123,8 @@ HEADERS = [
     ("pack_swapped_fields", "pack", ["wrong bytes: version, type"]),
     ("unpack_native", "unpack", ["read the wrong fields", "length, seq read in little-endian order",
                                  "expected: Header(version=1, type=2, length=6, seq=1)"]),
+    ("unpack_plain_tuple", "unpack", ["returned a plain tuple, (1, 2, 6, 1): the fields are right, but a caller "
+                                      "cannot write header.seq", "Hint: return a Header: Header(*fields)"]),
     ("unpack_whole", "unpack", ["raised an error (a header followed by 7 payload bytes: read only the first 8)",
                                 "struct.error"]),
     ("unpack_struct_error", "unpack", ["should raise ValueError (only 4 bytes: a header is 8)",
@@ -143,7 +146,7 @@ def test_unpack_must_refuse_every_short_length_in_the_hidden_check():
     def refuses_only_four(data):
         if len(data) == 4:
             raise ValueError("short")
-        return wrong_headers.unpack_pads_short(data)
+        return Header(*wrong_headers.unpack_pads_short(data))
 
     checks.check_header(right_bytes.pack_header, refuses_only_four)
     message = _fails(checks.check_header_hidden, right_bytes.pack_header, refuses_only_four)

@@ -354,13 +354,6 @@ def _dump(data):
     return hexdump(data) if data else "(no bytes)"
 
 
-def _header_text(fields):
-    try:
-        return repr(Header(*fields))
-    except TypeError:
-        return repr(fields)
-
-
 def _wrong_fields(got, expected):
     """Which fields of two headers differ, and whether each is the other read in little-endian order."""
     notes = []
@@ -407,7 +400,19 @@ def _check_unpack(unpack_header, blobs, forbid=()):
         got = result.value
         if not isinstance(got, tuple) or tuple(got) != tuple(expected):
             fail(f"{call} read the wrong fields{extra}.\n  the bytes:\n{_indent(_dump(blob))}",
-                 expected=repr(expected), got=_header_text(got) + _misread(got, blob), hint=HINT_HEADER)
+                 expected=repr(expected), got=repr(got) + _misread(got, blob), hint=HINT_HEADER)
+    return results
+
+
+def _check_named(blob, result):
+    """The fields are right; are they reachable by name, as a Header's are?"""
+    __tracebackhide__ = True  # noqa: F841
+    got, expected = result.value, Header(*_HEADER.unpack_from(blob))
+    if [getattr(got, name, None) for name in Header._fields] != list(expected):
+        fail(f"unpack_header({show_bytes(blob, 24)}) returned a plain {type(got).__name__}, {got!r}: the fields "
+             f"are right, but a caller cannot write header.seq or header.length on it.",
+             expected=repr(expected), got=repr(got),
+             hint="return a Header: Header(*fields) turns the tuple struct.unpack gives into one.")
 
 
 def _misread(got, blob):
@@ -447,8 +452,9 @@ def check_header(pack_header, unpack_header):
     """Visible: three headers packed and unpacked, one followed by a payload, one too short."""
     _check_pack(pack_header, HEADERS)
     blobs = [_HEADER.pack(*h) for h in HEADERS] + [_HEADER.pack(*HEADERS[0]) + b"payload"]
-    _check_unpack(unpack_header, blobs)
+    results = _check_unpack(unpack_header, blobs)
     _check_short(unpack_header, [4])
+    _check_named(blobs[0], results[0])
 
 
 @check

@@ -62,6 +62,7 @@ __all__ = [
 DEADLINE = 3.0  # a batch of pure cases; correct code needs a few milliseconds
 SLACK = 0.6  # how much longer than its timeout a probe may take (a loaded machine, a fork)
 GRACE = 2.0  # past its timeout, how long a probe may run before it is stopped as stuck
+PACE = 0.1  # the slow echo server of exercise 7's hidden check answers this far apart
 FILL_ATTEMPTS, FILL_PROBE = 16, 0.1  # full_backlog_server: connections tried, and how long each may wait
 
 HINT_RANGES = ("IANA's table in part 2: well-known 0-1023, registered 1024-49151, dynamic 49152-65535, "
@@ -724,13 +725,24 @@ def _echo(data, sender):
     return data
 
 
-def _check_link(measure_link, count, timeout, **faults):
+def _paced_echo(data, sender, _gap=PACE):
+    import threading  # noqa: PLC0415  (only this handler waits)
+
+    threading.Event().wait(_gap)  # a deliberate pace, not a wait for readiness
+    return data
+
+
+def _check_link(measure_link, count, timeout, paced=False, **faults):
+    """``paced``: the echo server answers PACE seconds after the previous answer."""
     __tracebackhide__ = True  # noqa: F841
     shown_faults = ", ".join(f"{k}={v}" for k, v in faults.items())
-    setting = f"an echo server behind udp_proxy({shown_faults})"
-    with udp_server(_echo) as server, udp_proxy(server, **faults) as proxy:
+    server_kind = f"an echo server that answers every {PACE} s" if paced else "an echo server"
+    setting = f"{server_kind} behind udp_proxy({shown_faults})" if faults else server_kind
+    with udp_server(_paced_echo if paced else _echo) as server, udp_proxy(server, **faults) as proxy:
         call = describe_call("measure_link", (tuple(proxy.address), count), {"timeout": timeout})
-        outcome = run(measure_link, proxy.address, count, timeout=timeout, deadline=round(timeout * 4 + GRACE, 2))
+        spread = PACE * count if paced else 0.0
+        outcome = run(measure_link, proxy.address, count, timeout=timeout,
+                      deadline=round(timeout * 4 + spread + GRACE, 2))
         # Every copy that reached the server is echoed; wait until the last echo is relayed.
         proxy.wait_for(lambda r: r.replies >= len(r.forwarded) + len(r.duplicated), timeout=2.0)
         report = proxy.report
@@ -755,7 +767,7 @@ def _check_link(measure_link, count, timeout, **faults):
         fail(f"{call} with {setting} returned the wrong arrivals.",
              expected=f"{len(expected)} numbers, in the order they came back: {expected}",
              got=f"{got!r:.300}{_link_note(got, expected, count)}", hint=HINT_LINK)
-    budget = timeout + SLACK + 0.5
+    budget = timeout + spread + SLACK + 0.5
     if outcome.elapsed > budget:
         fail(f"{call} took {outcome.elapsed:.1f} s; after the last answer it should wait only `timeout` "
              f"({timeout} s) more.", expected=f"about {timeout} s after the last answer",
@@ -769,7 +781,8 @@ def _link_note(got, expected, count):
     if any(not isinstance(v, int) or isinstance(v, bool) for v in got):
         return ": the items should be ints (int(data))"
     if len(got) < len(expected) and got == expected[:len(got)]:
-        why = " (after `count` answers? duplicates make more come back)" if len(got) == count else ""
+        why = (" (after `count` answers? duplicates make more come back)" if len(got) == count else
+               " (`timeout` is the silence that ends the reading, not the total time for it)")
         return f": the first {len(got)} of {len(expected)}; it stopped reading too early{why}"
     if 0 < len(got) < len(expected) and got == expected[-len(got):]:
         return (f": only the last {len(got)} of {len(expected)}; the answers go to the address that sent last, "
@@ -788,9 +801,10 @@ def check_measure_link(measure_link):
 
 @check
 def check_measure_link_hidden(measure_link):
-    """Hidden: every datagram lost, many duplicates, 80 datagrams with everything at once."""
+    """Hidden: every datagram lost, many duplicates, 80 datagrams with everything at once, a slow server."""
     _check_link(measure_link, 10, 0.4, drop_first=10)
     faults = {"duplicate": 0.5}
     _check_link(measure_link, 20, 0.4, seed=observable_seed(20, start=5, **faults), **faults)
     faults = {"drop": 0.2, "duplicate": 0.2, "reorder": 0.2}
     _check_link(measure_link, 80, 0.4, seed=observable_seed(80, start=11, **faults), **faults)
+    _check_link(measure_link, 8, 0.3, paced=True)

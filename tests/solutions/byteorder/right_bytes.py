@@ -5,6 +5,8 @@ import re
 import struct
 import sys
 
+from netkit.byteorder import Header
+
 _QUAD = re.compile(r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])" + r"\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])" * 3)
 
 
@@ -52,7 +54,7 @@ def pack_header(header):
 
 def unpack_header(data):
     try:
-        return HEADER.unpack_from(data)
+        return Header._make(HEADER.unpack_from(data))
     except struct.error as exc:
         raise ValueError(f"a header is {HEADER.size} bytes, got {len(data)}") from exc
 

@@ -53,6 +53,13 @@ def unpack_pads_short(data):
     return struct.unpack("!BBHI", data[:8].ljust(8, b"\0"))
 
 
+def unpack_plain_tuple(data):
+    """Returns struct.unpack's plain tuple: header.seq does not work on it."""
+    if len(data) < 8:
+        raise ValueError("short")
+    return struct.unpack("!BBHI", data[:8])
+
+
 def reading_unfixed(seq, sensor_id, tenths):
     """The sender as given: '=Hh' is native byte order."""
     return struct.pack("!BBHI", 1, 2, 4, seq) + struct.pack("=Hh", sensor_id, tenths)

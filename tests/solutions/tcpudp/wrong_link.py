@@ -83,6 +83,25 @@ def link_no_timeout(address, count, timeout=0.5):
         return [int(sock.recv(100)) for _ in range(count)]
 
 
+def link_total_deadline(address, count, timeout=0.5):
+    """Uses `timeout` as the total time for receiving, not as the silence that ends it."""
+    import time
+
+    arrivals = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.connect(address)
+        for number in range(count):
+            sock.send(str(number).encode())
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            sock.settimeout(left)
+            try:
+                arrivals.append(int(sock.recv(100)))
+            except TimeoutError:
+                break
+    return arrivals
+
+
 def link_binary_numbers(address, count, timeout=0.5):
     """Sends 4-byte binary numbers instead of the decimal text the exercise asks for."""
     arrivals = []
