@@ -124,19 +124,24 @@ def grade_class(submissions, jobs=1, course=COURSE, show_progress=True, stock=Fa
 
 
 def notebook_flags(path):
-    """Flags read off an autograded notebook: cells that hung or killed the kernel."""
+    """Flags read off an autograded notebook: cells that hung or killed the kernel.
+
+    A try-it cell that ran long is not flagged: it is practice, and waiting on a wrong answer is its job.
+    (A try-it cell that killed the kernel is.)
+    """
     flags = []
     if not path.is_file():
         return flags
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
+        practice = "tryit" in cell.metadata.get("tags", [])
         for output in cell.get("outputs", []):
             if output.get("output_type") != "error":
                 continue
             where = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {nb.cells.index(cell) + 1}"
             if output.get("ename") == "KernelRestarted":
                 flags.append(("kernel restarted", f"{where}: {output['evalue'].split('.')[0]}"))
-            elif output.get("ename") == "CellTimeoutError":
+            elif output.get("ename") == "CellTimeoutError" and not practice:
                 flags.append(("timeout", f"{where} ran past its deadline"))
     return flags
 
