@@ -299,8 +299,8 @@ def scroll_to_top(page):
 
 
 def open_notebook(page, lab, path):
-    page.goto(f"{lab.url}/lab/tree/{path}?reset")
-    notebook_panel(page).locator(".jp-Cell").first.wait_for()
+    page.goto(f"{lab.url}/lab/tree/{path}?reset")  # ?reset: this notebook alone, no tabs restored
+    notebook_panel(page).locator(".jp-MarkdownCell .jp-RenderedMarkdown").first.wait_for()
     page.locator(f'.lm-TabBar-tab.jp-mod-current:has-text("{Path(path).name}")').wait_for()
     end = time.monotonic() + 60
     while lab.session(path) is None or lab.api(
@@ -341,9 +341,11 @@ def problems_of(nb):
         if cell.get("execution_count") is None:
             problems.append(f"{label} never ran")
         allowed = CHECK_ERRORS if graded else TRYIT_ERRORS if "tryit" in tags else set()
+        kind = "a graded test cell" if graded else "a tryit cell" if "tryit" in tags else "a cell"
         for error in errors:
             if error["ename"] not in allowed:
-                problems.append(f"{label} raised {error['ename']}: {error['evalue'][:300]}")
+                may = f"may fail only with {', '.join(sorted(allowed))}" if allowed else "may not fail"
+                problems.append(f"{label} raised {error['ename']}: {error['evalue'][:300]} ({kind} {may})")
         if stderr and not errors:
             problems.append(f"{label} wrote to stderr: {stderr[:300]}")
     return problems
@@ -370,6 +372,10 @@ def test_student_experience_in_chromium(tmp_path):
     timings["postBuild"] = time.monotonic() - start
     labs = sorted(p.parent.name for p in (home / "labs").glob("*/*.ipynb"))
     assert labs == NAMES, f"postBuild released {labs}, the course has {NAMES}"
+    for name in labs:  # what students land on are the student versions, never the solutions
+        text = (home / "labs" / name / f"{name}.ipynb").read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, f"labs/{name} shows solutions"
+        assert "YOUR CODE HERE" in text, f"labs/{name} has no exercise left to write"
 
     if SCREENSHOTS.exists():
         shutil.rmtree(SCREENSHOTS)
@@ -391,7 +397,7 @@ def test_student_experience_in_chromium(tmp_path):
             shot(page, "start")
             listed.first.click()
             page.locator(f'.lm-TabBar-tab.jp-mod-current:has-text("{NAMES[0]}.ipynb")').wait_for()
-            notebook_panel(page).locator(".jp-Cell").first.wait_for()
+            notebook_panel(page).locator(".jp-MarkdownCell .jp-RenderedMarkdown h1").first.wait_for()
             assert not page.locator(".jp-MarkdownViewer:visible").count(), "the link did not open the notebook"
             shot(page, "start-first-lab")
             close_notebook(lab, f"labs/{NAMES[0]}/{NAMES[0]}.ipynb")
