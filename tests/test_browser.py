@@ -224,6 +224,8 @@ def jupyter_lab(venv, home, log_path, timeout=120):
 
 
 def shot(page, name):
+    # Cells scrolled into view are painted on the next frames (content-visibility): wait for two.
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
