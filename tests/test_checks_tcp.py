@@ -49,6 +49,8 @@ WRONG = [
     (W.recv_exactly_over_reads, "recv_exactly", "visible", ["belong to the next message", "b'NEXT'"]),
     (W.recv_exactly_makefile, "recv_exactly", "visible", ["belong to the next message", "makefile()"]),
     (W.recv_exactly_wrong_error, "recv_exactly", "visible", ["raised ConnectionError", "asks for EOFError"]),
+    (W.recv_exactly_retries_after_eof, "recv_exactly", "visible",
+     ["raised EOFError, as it should, but only after it had called recv() 3 more times", "do not call recv() again"]),
     # SocketReader
     (W.ReaderNoBuffer, "socket_reader", "visible",
      ["reader.recv_until(b'\\r\\n') raised EOFError, but b'LEN 5\\r\\n'", "Keep the extra bytes in a buffer"]),
@@ -60,7 +62,9 @@ WRONG = [
     (W.ReaderShortAtEof, "socket_reader", "visible", ["returned a short result instead of raising EOFError"]),
     (W.ReaderToEofIgnoresBuffer, "socket_reader", "visible",
      ["reader.recv_to_eof() returned only part", "bytes still in your buffer"]),
-    (W.ReaderWithoutDelimiter, "socket_reader", "visible", ["up to and including the delimiter"]),
+    (W.ReaderWithoutDelimiter, "socket_reader", "visible",
+     ["returned the bytes before the delimiter, without the delimiter itself", "up to and including the delimiter",
+      "the b'\\r\\n' is part of the result"]),
     (W.ReaderToEofRaisesAtEof, "socket_reader", "hidden", ["the normal end, not an error"]),
     # send_msg / recv_msg
     (W.send_msg_send_not_sendall, "messages", "visible", ["send_msg(sock,", "sendall()"]),
@@ -74,6 +78,12 @@ WRONG = [
      ["had arrived whole", "Read little-endian, that prefix would announce 83,886,080 bytes"]),
     (W.recv_msg_makefile_per_call, "messages", "visible", ["message 2", "had arrived whole", "makefile()"]),
     (W.recv_msg_short_at_eof, "messages", "visible", ["returned instead of raising EOFError"]),
+    (W.recv_msg_one_recv_each, "messages", "visible",
+     ["was arriving one byte at a time, and recv_msg raised EOFError, but the peer had not closed the connection",
+      "only b'' from recv() means the peer has closed"]),
+    (W.recv_msg_empty_at_eof, "messages", "visible",
+     ["recv_msg returned b'' (0 bytes) instead of raising EOFError", "before the first byte of another message",
+      "an empty message is its 4-byte length"]),
     # the echo server
     (W.make_listener_no_reuseaddr, "echo_server", "visible",
      ["Address already in use", "TIME_WAIT", "SO_REUSEADDR before bind()"]),
@@ -84,9 +94,13 @@ WRONG = [
      ["After 3 clients", "3 more sockets", "shutdown() alone does not free it"]),
     (W.serve_echo_one_client, "echo_server", "visible", ["serve_echo had returned", "loops forever"]),
     (W.serve_echo_send_not_sendall, "echo_server", "visible", ["client 2 (1 MiB): the echo differs", "sendall()"]),
-    (W.serve_echo_one_recv, "echo_server", "visible", ["client 2 (1 MiB): your server echoed only 65,536 bytes"]),
+    (W.serve_echo_one_recv, "echo_server", "visible",
+     ["client 2 (1 MiB): your server echoed only", "bytes of 1,048,576 bytes"]),
     (W.serve_echo_short_read_loop, "echo_server", "visible", ["echoed only", "until recv() returns b''"]),
     (W.serve_echo_spins_at_eof, "echo_server", "visible", ["client 1: your server echoed only 0 bytes"]),
+    (W.serve_echo_after_eof, "echo_server", "visible",
+     ["client 4 (interactive) sent b'ping\\n' and waited for its echo", "nothing came back within 0.8 s",
+      "stuck in recv()", "Do not collect the input until EOF first"]),
     # http_get
     (W.http_get_body_one_recv, "http_get", "visible", ["returned the wrong body", "one recv() is not the whole body"]),
     (W.http_get_case_sensitive, "http_get", "visible",
@@ -96,12 +110,17 @@ WRONG = [
     (W.http_get_urllib, "http_get", "visible", ["http_get uses urlopen", "write the client yourself"]),
     (W.http_get_no_blank_line, "http_get", "visible", ["still waiting for the end of your request"]),
     (W.http_get_split_last_blank_line, "http_get", "visible", ["did not return within"]),
+    (W.http_get_no_host, "http_get", "visible", ["sent a request without a Host header", "b'Host: ' + host"]),
+    (W.http_get_head_one_recv, "http_get", "visible",
+     ["returned the wrong headers: missing", "Read the head until b'\\r\\n\\r\\n' has arrived"]),
     # ask
     (W.ask_close_not_shutdown, "ask", "visible", ["after close() the socket is gone", "shutdown(socket.SHUT_WR)"]),
     (W.ask_no_shutdown, "ask", "visible", ["still waiting for the end of your request", "deadlock"]),
     (W.ask_shut_rdwr, "ask", "visible", ["returned b''", "SHUT_RDWR"]),
     (W.ask_one_recv, "ask", "visible", ["only part of the reply", "until recv() returns b''"]),
     (W.ask_short_read_loop, "ask", "visible", ["only part of the reply"]),
+    (W.ask_send_not_sendall, "ask", "visible",
+     ["the server received only the first", "before your EOF", "sendall() loops until every byte is out"]),
 ]
 
 
@@ -133,6 +152,16 @@ def test_wrong_solutions_fail_with_their_lesson(wrong, exercise, cell, phrases, 
     missing = [phrase for phrase in phrases if phrase not in message]
     assert not missing, f"{wrong.__name__}: {missing} not in the message:\n{message}"
     assert "Hint:" in message
+
+
+def test_hidden_echo_check_alone_fails_with_a_message(short_waits):
+    """The hidden cell's check on its own, against a server that returns after one client: the next
+    clients are refused (or reset, if the listener is not closed yet), and that is a message, not a crash."""
+    with pytest.raises(CheckFailed) as failure:
+        tcp.check_echo_server_hidden(right_chunks.make_listener, W.serve_echo_one_client)
+    message = str(failure.value)
+    assert message.startswith("Two clients connected at once")
+    assert "serve_echo had returned" in message
 
 
 def _stub(*args, **kwargs):

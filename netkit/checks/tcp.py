@@ -1,7 +1,8 @@
 """The checks of notebook 4, TCP server and client.
 
 Each check puts real peers on loopback (netkit's servers, behind ``tcp_proxy`` when the
-stream must arrive one byte at a time or in random pieces), runs the student's code in a
+stream must arrive in random pieces; a lockstep peer when each recv() must see one piece
+only, however late the student's code starts), runs the student's code in a
 forked child under a deadline (``netkit.runner``), and compares what came back with the
 reference framing in ``netkit.framing``. A failure message is a transcript: what the peer
 sent and how, each call the student's code made and what it returned, what was expected,
@@ -24,6 +25,7 @@ reads the kernel's table of TCP connections.
 
 import contextlib
 import errno
+import fcntl
 import os
 import pickle
 import random
@@ -31,6 +33,7 @@ import selectors
 import socket
 import struct
 import tempfile
+import termios
 import threading
 import time
 from dataclasses import dataclass
@@ -41,6 +44,7 @@ from ..http import http_server
 from ..proxies import tcp_proxy
 from ..runner import background, report_ready, run
 from ..servers import scripted_server, tcp_server
+from ..wire import Recording
 from ._base import check, fail, show_bytes
 
 __all__ = [
@@ -63,6 +67,8 @@ DEADLINE = 2.0  # seconds a correct call needs a few milliseconds of
 SERVER_DEADLINE = 20.0  # a student's server lives at most this long
 CLIENT_WAIT = 2.0  # how long a check's client waits for an echo or an EOF
 GAP = 0.001  # seconds between the pieces a one-byte-at-a-time peer sends
+LOCKSTEP_POLL = 0.0002  # seconds between two looks at whether the reader took the last piece
+_BYTES_RECEIVED = 128  # offset of tcpi_bytes_received (u64) in Linux's struct tcp_info (4.1 on)
 SMALL_SNDBUF = 8192  # the kernel doubles it: a 16 KiB send buffer makes send() partial
 FORBIDDEN_HTTP = ("urllib", "http.client", "requests", "urllib3", "httpx")
 FORBIDDEN_NAMES = {"urllib", "urlopen", "http", "HTTPConnection", "HTTPResponse", "requests",
@@ -207,12 +213,17 @@ def _drive_reader(cls, sock, calls, log):
 
 
 @contextlib.contextmanager
-def _peer(script, *, then="hold", **proxy):
-    """A scripted peer, behind a ``tcp_proxy(**proxy)`` when knobs are given.
+def _peer(script, *, then="hold", lockstep=None, **proxy):
+    """A scripted peer, behind a ``tcp_proxy(**proxy)`` when knobs are given, or sending in
+    ``lockstep`` pieces (see ``_lockstep_peer``).
 
     Yields ``(client socket connected to it, recording or None)``; the client socket is
     blocking (no timeout): the runner's deadline bounds what the student's code does with it.
     """
+    if lockstep is not None:
+        with _lockstep_peer(script, then=then, chunk=lockstep) as pair:
+            yield pair
+        return
     with contextlib.ExitStack() as stack:
         address = stack.enter_context(scripted_server(script, then=then))
         recording = None
@@ -222,6 +233,71 @@ def _peer(script, *, then="hold", **proxy):
         sock = stack.enter_context(socket.create_connection(address, timeout=5.0))
         sock.settimeout(None)
         yield sock, recording
+
+
+def _taken(reader):
+    """How many bytes the code reading ``reader`` has taken out of it so far: what the kernel
+    received minus what still waits unread (Linux: tcpi_bytes_received and FIONREAD); None if unknown.
+
+    The two are read in that order, so the answer is never more than the truth."""
+    try:
+        info = reader.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+        queued = fcntl.ioctl(reader.fileno(), termios.FIONREAD, b"\0" * 4)
+    except (OSError, AttributeError):
+        return None
+    if len(info) < _BYTES_RECEIVED + 8:
+        return None
+    return struct.unpack_from("=Q", info, _BYTES_RECEIVED)[0] - struct.unpack("i", queued)[0]
+
+
+def _feed(conn, reader, pieces, then, recording, stop):
+    """In a thread: send each piece only once the reader has taken every byte before it."""
+    sent = 0
+    with contextlib.suppress(OSError):
+        for piece in pieces:
+            # Strategy: nothing signals "the reader took the bytes", so look at the kernel's counts
+            # until it has; then each recv() returns at most one piece, however late the reader starts.
+            while (taken := _taken(reader)) is not None and taken < sent:
+                if stop.wait(LOCKSTEP_POLL):
+                    return
+            if taken is None and sent and stop.wait(GAP):  # not Linux: fall back on a pause
+                return
+            recording.add(0, "<-", piece)
+            conn.sendall(piece)
+            sent += len(piece)
+        if then == "close":
+            recording.add(0, "<-", event="close")
+            conn.shutdown(socket.SHUT_WR)
+
+
+@contextlib.contextmanager
+def _lockstep_peer(script, *, then, chunk):
+    """A peer that sends ``script`` in pieces of ``chunk`` bytes, each one only after the reader
+    has taken all the bytes before it, then closes (``then="close"``) or holds the connection open.
+
+    A proxy's pieces are only as separate as the timing makes them: when the student's code starts
+    late, they wait in the receive queue together and one recv() returns them all. Here a recv()
+    never sees two pieces, so code that takes one recv() for a whole part fails every time.
+    Yields ``(client socket, recording)``.
+    """
+    script = script if isinstance(script, bytes) else b"".join(script)
+    recording, stop = Recording(), threading.Event()
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        client = socket.create_connection(listener.getsockname(), timeout=5.0)
+        conn, _ = listener.accept()
+    with client, conn:
+        client.settimeout(None)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        recording.add(0, "->", event="connect")
+        pieces = [script[at:at + chunk] for at in range(0, len(script), chunk)]
+        feeder = threading.Thread(target=_feed, args=(conn, client, pieces, then, recording, stop),
+                                  name="netkit-lockstep-peer", daemon=True)
+        feeder.start()
+        try:
+            yield client, recording
+        finally:
+            stop.set()
+            feeder.join(2.0)
 
 
 def _wait_readable(sock, size, timeout=2.0):
@@ -276,19 +352,63 @@ def _transcript(calls, results, failed_at=None, outcome=None, expected=None, kee
 # ---------------------------------------------------------------- exercise 1: recv_exactly
 
 
-def _recv_exactly_case(recv_exactly, *, script, n, how, then="hold", proxy=None, expect=None,
+class _ReadCounter(socket.socket):
+    """The student's socket (in the child), counting the reads that found the stream at its end."""
+
+    empty_reads = 0
+
+    def _counted(self, size, asked):
+        if asked and not size:
+            self.empty_reads += 1
+        return size
+
+    def recv(self, bufsize, flags=0):
+        data = super().recv(bufsize, flags)
+        self._counted(len(data), bufsize)
+        return data
+
+    def recv_into(self, buffer, nbytes=0, flags=0):  # what makefile() readers call
+        return self._counted(super().recv_into(buffer, nbytes, flags), nbytes or memoryview(buffer).nbytes)
+
+
+def _call_counting_reads(recv_exactly, sock, n, log):
+    """In the child: ``recv_exactly(sock, n)`` on a ``_ReadCounter``; logs how many reads returned b''."""
+    counted = _ReadCounter(sock.family, sock.type, sock.proto, fileno=sock.detach())
+    try:
+        return recv_exactly(counted, n)
+    finally:
+        log.write("empty_reads", counted.empty_reads)
+
+
+def _recv_exactly_case(recv_exactly, *, script, n, how, then="hold", proxy=None, lockstep=None, expect=None,
                        leftover=None, glued=False):
-    """One call ``recv_exactly(sock, n)`` against a peer; fails with the lesson if it is wrong."""
-    with _peer(script, then=then, **(proxy or {})) as (sock, recording):
-        if glued:  # everything is in the receive queue before the student's code reads
-            _wait_readable(sock, len(script))
-        outcome = run(recv_exactly, sock, n, deadline=DEADLINE)
-        rest = _leftover(sock) if leftover is not None else None
+    """One call ``recv_exactly(sock, n)`` against a peer; fails with the lesson if it is wrong.
+
+    When the peer closes early (``expect`` None) the reads that returned b'' are counted too."""
+    log = _StepLog()
+    try:
+        with _peer(script, then=then, lockstep=lockstep, **(proxy or {})) as (sock, recording):
+            if glued:  # everything is in the receive queue before the student's code reads
+                _wait_readable(sock, len(script))
+            if expect is None:
+                outcome = run(_call_counting_reads, recv_exactly, sock, n, log, deadline=DEADLINE)
+            else:
+                outcome = run(recv_exactly, sock, n, deadline=DEADLINE)
+            rest = _leftover(sock) if leftover is not None else None
+        empty_reads = log.read().get("empty_reads", 0)
+    finally:
+        log.close()
     _not_written(outcome, "recv_exactly")
     call_text = f"recv_exactly(sock, {n})"
     sent = f"{_show(script if isinstance(script, bytes) else b''.join(script))} {how}"
     if expect is None:  # the peer closes before n bytes: EOFError is the only right answer
         if outcome.status == "raised" and _is_eof_error(outcome.exception):
+            if empty_reads > 1:
+                fail(f"{call_text} raised EOFError, as it should, but only after it had called recv() "
+                     f"{empty_reads - 1:,} more time{'s' if empty_reads > 2 else ''} once recv() had returned b''.\n"
+                     + _details(outcome), sent=sent, expected="EOFError at the first b''", trace=_trace(recording),
+                     hint=HINT_EOF + " Nothing more will ever come: raise EOFError at the first b'', "
+                                     "and do not call recv() again.", output=_printed(outcome))
             return
         arrived = len(script if isinstance(script, bytes) else b"".join(script))
         if outcome.status == "timeout":
@@ -341,7 +461,7 @@ def _recv_exactly_case(recv_exactly, *, script, n, how, then="hold", proxy=None,
 def check_recv_exactly(recv_exactly):
     """One byte at a time, two messages glued together, and a peer that closes mid-message."""
     _recv_exactly_case(recv_exactly, script=b"HELLO, WORLD", n=12, expect=b"HELLO, WORLD",
-                       how="one byte at a time", proxy={"chunk": 1, "gap": GAP})
+                       how="one byte at a time", lockstep=1)
     _recv_exactly_case(recv_exactly, script=b"0123456789NEXT", n=10, expect=b"0123456789", leftover=b"NEXT",
                        how="in one piece (10 bytes of this message, then 4 of the next)", glued=True)
     _recv_exactly_case(recv_exactly, script=b"HELLO", n=12, then="close",
@@ -362,7 +482,7 @@ def check_recv_exactly_hidden(recv_exactly):
                        how="in one piece", glued=True)
     _recv_exactly_case(recv_exactly, script=b"", n=4, then="close", how="then the peer closed the connection")
     _recv_exactly_case(recv_exactly, script=[b"abc", b"def"], n=10, then="close",
-                       how="in two pieces, then the peer closed the connection", proxy={"chunk": 3, "gap": GAP})
+                       how="in two pieces, then the peer closed the connection", lockstep=3)
 
 
 # ---------------------------------------------------------------- exercise 2: SocketReader
@@ -377,11 +497,11 @@ def _call_text(method, args):
     return f"reader.{method}({', '.join(repr(a) for a in args)})"
 
 
-def _reader_case(cls, *, script, calls, how, then="close", proxy=None, glued=False):
+def _reader_case(cls, *, script, calls, how, then="close", proxy=None, lockstep=None, glued=False):
     """``reader = cls(sock)`` then ``calls`` ``[(method, args, expected)]``; expected None means EOFError."""
     log = _StepLog()
     try:
-        with _peer(script, then=then, **(proxy or {})) as (sock, recording):
+        with _peer(script, then=then, lockstep=lockstep, **(proxy or {})) as (sock, recording):
             if glued:
                 _wait_readable(sock, len(script))
             plan = [(method, args) for method, args, _ in calls]
@@ -408,16 +528,21 @@ def _reader_case(cls, *, script, calls, how, then="close", proxy=None, glued=Fal
             if not isinstance(got, (bytes, bytearray)) or bytes(got) != expected:
                 lost = (isinstance(got, (bytes, bytearray)) and len(got) < len(expected)
                         and expected.startswith(bytes(got)))
+                no_delimiter = (method == "recv_until" and isinstance(got, (bytes, bytearray))
+                                and bytes(got) + args[0] == expected)
                 hint = HINT_SHORT_READ if lost and method != "recv_to_eof" else HINT_BUFFER
                 if method == "recv_to_eof":
                     hint += (" recv_to_eof returns the bytes still in your buffer, then everything until recv() "
                              "returns b''.")
                 if isinstance(got, str):
                     hint = "return bytes, as recv() gives them: do not decode them to str."
-                elif method == "recv_until" and isinstance(got, (bytes, bytearray)) \
-                        and bytes(got) + args[0] == expected:
-                    hint = "recv_until returns the bytes up to and including the delimiter."
-                fail(f"{text} returned {'only part of what it should' if lost else 'the wrong bytes'}.\n"
+                elif no_delimiter:
+                    hint = (f"recv_until returns the bytes up to and including the delimiter: the {args[0]!r} is "
+                            "part of the result (as file.readline() keeps the b'\\n'). Cut the buffer after the "
+                            "delimiter, not before it.")
+                what = ("the bytes before the delimiter, without the delimiter itself" if no_delimiter
+                        else "only part of what it should" if lost else "the wrong bytes")
+                fail(f"{text} returned {what}.\n"
                      + _transcript(texts, results, index, expected=_show(expected)),
                      sent=sent, expected=_show(expected), got=_show(got), trace=_trace(recording), hint=hint,
                      output=_printed(outcome))
@@ -465,7 +590,7 @@ def check_socket_reader(SocketReader):  # noqa: N803  (the student's class)
     _reader_case(SocketReader, script=_READER_SCRIPT, calls=_READER_CALLS,
                  how="in one piece, then the peer closed the connection", glued=True)
     _reader_case(SocketReader, script=_READER_SCRIPT, calls=_READER_CALLS,
-                 how="one byte at a time, then the peer closed the connection", proxy={"chunk": 1, "gap": GAP})
+                 how="one byte at a time, then the peer closed the connection", lockstep=1)
     _reader_case(SocketReader, script=b"HI\nNO END IN SIGHT", how="then the peer closed the connection",
                  calls=[("recv_until", (b"\n",), b"HI\n"), ("recv_until", (b"\n",), None)])
     _reader_case(SocketReader, script=b"abc", how="then the peer closed the connection",
@@ -476,7 +601,7 @@ def check_socket_reader(SocketReader):  # noqa: N803  (the student's class)
 def check_socket_reader_hidden(SocketReader):  # noqa: N803
     """A split multi-byte delimiter, long lines, 1000 glued lines, n = 0, EOF at once and after use."""
     head = b"HTTP/1.0 200 OK\r\nServer: x\r\n\r\nbody"
-    _reader_case(SocketReader, script=head, how="one byte at a time, then closed", proxy={"chunk": 1, "gap": GAP},
+    _reader_case(SocketReader, script=head, how="one byte at a time, then closed", lockstep=1,
                  calls=[("recv_until", (b"\r\n\r\n",), head[:-4]), ("recv_exactly", (0,), b""),
                         ("recv_to_eof", (), b"body")])
     line = random.Random(7).randbytes(200_000).replace(b"\n", b"") + b"\n"
@@ -489,7 +614,7 @@ def check_socket_reader_hidden(SocketReader):  # noqa: N803
     _reader_case(SocketReader, script=b"", how="(nothing), then closed", calls=[("recv_to_eof", (), b"")])
     _reader_case(SocketReader, script=b"ab\r", how="then closed", calls=[("recv_until", (b"\r\n",), None)])
     _reader_case(SocketReader, script=[b"12", b"34", b"5"], how="in pieces, then closed",
-                 proxy={"chunk": 2, "gap": GAP}, calls=[("recv_exactly", (3,), b"123"), ("recv_exactly", (3,), None)])
+                 lockstep=2, calls=[("recv_exactly", (3,), b"123"), ("recv_exactly", (3,), None)])
 
 
 # ---------------------------------------------------------------- exercise 3: length-prefixed messages
@@ -578,15 +703,16 @@ def _send_case(send_msg, payloads, how):
          sent=how, hint=HINT_PREFIX + " " + HINT_SENDALL, output=_printed(outcome))
 
 
-def _recv_case(recv_msg, payloads, *, how, then="close", proxy=None, tail=b"", glued=False):
-    """The peer sends the messages (and ``tail``); ``recv_msg`` is called once per message,
-    plus once more when ``tail`` is given (then EOFError is expected)."""
-    script = b"".join(encode_message(p) for p in payloads) + tail
-    calls = [()] * (len(payloads) + (1 if tail else 0))
+def _recv_case(recv_msg, payloads, *, how, then="close", proxy=None, lockstep=None, tail=None, glued=False):
+    """The peer sends the messages (and ``tail``, the start of one more); ``recv_msg`` is called
+    once per message, plus once more when ``tail`` is given (b'': the peer closes at a message
+    boundary): then EOFError is expected."""
+    script = b"".join(encode_message(p) for p in payloads) + (tail or b"")
+    calls = [()] * (len(payloads) + (tail is not None))
     expected = list(payloads) + [None] * (len(calls) - len(payloads))
     log = _StepLog()
     try:
-        with _peer(script, then=then, **(proxy or {})) as (sock, recording):
+        with _peer(script, then=then, lockstep=lockstep, **(proxy or {})) as (sock, recording):
             if glued:
                 _wait_readable(sock, len(script))
             outcome = run(_drive_calls, recv_msg, sock, calls, log, deadline=DEADLINE)
@@ -599,6 +725,15 @@ def _recv_case(recv_msg, payloads, *, how, then="close", proxy=None, tail=b"", g
     for index, want in enumerate(expected):
         if index in results:
             got = results[index]
+            if want is None and not tail:
+                fail(f"recv_msg returned {_show(got)} instead of raising EOFError: the peer closed the connection "
+                     "before the first byte of another message.\n" + _transcript(texts, results, index),
+                     sent=sent, expected="EOFError", got=got, trace=_trace(recording),
+                     hint="an empty message is its 4-byte length, b'\\x00\\x00\\x00\\x00'; no bytes at all is the end "
+                          "of the stream. If recv_msg returns there, its caller cannot tell a closed connection "
+                          "from a message (b'' would be an empty one): raise EOFError as soon as recv() returns "
+                          "b'', even before the first byte of the prefix (recv_exactly(sock, 4) does).",
+                     output=_printed(outcome))
             if want is None:
                 fail("recv_msg returned instead of raising EOFError: the peer closed the connection in the middle "
                      "of a message.\n" + _transcript(texts, results, index),
@@ -616,15 +751,24 @@ def _recv_case(recv_msg, payloads, *, how, then="close", proxy=None, tail=b"", g
         if want is None:
             if outcome.status == "raised" and _is_eof_error(outcome.exception):
                 return
+            where = "in the middle of a message" if tail else "before the first byte of another message"
             if outcome.status == "timeout":
-                fail("recv_msg never noticed EOF: the peer closed the connection in the middle of a message, and "
+                fail(f"recv_msg never noticed EOF: the peer closed the connection {where}, and "
                      f"your function was still running {DEADLINE:g} s later.\n{transcript}\n"
                      + _details(outcome, spinning=True),
                      sent=sent, expected="EOFError", trace=_trace(recording), hint=HINT_EOF, output=_printed(outcome))
-            fail("recv_msg should raise EOFError when the peer closes in the middle of a message.\n"
+            fail(f"recv_msg should raise EOFError when the peer closes {where}.\n"
                  f"{transcript}\n" + _details(outcome), sent=sent, expected="EOFError", trace=_trace(recording),
                  hint=HINT_EOF, output=_printed(outcome))
         prefix = len(want).to_bytes(4, "big")
+        if then == "hold" and outcome.status == "raised" and _is_eof_error(outcome.exception):
+            fail(f"message {index + 1} ({_count(len(want))}, prefix {prefix!r}) was arriving {how}, and recv_msg "
+                 f"raised EOFError, but the peer had not closed the connection.\n{transcript}\n" + _details(outcome),
+                 sent=sent, expected=_show(want), trace=_trace(recording),
+                 hint="only b'' from recv() means the peer has closed. A recv() that returns fewer bytes than you "
+                      "asked for (a single one, when they come one at a time) is not the end: call it again for "
+                      "the rest. Reuse your recv_exactly: once for the prefix, once for the body.",
+                 output=_printed(outcome))
         misread = int.from_bytes(prefix, "little")
         endian = f" (Read little-endian, that prefix would announce {misread:,} bytes.)" if misread != len(want) else ""
         fail(f"message {index + 1} ({_count(len(want))}, prefix {prefix!r}) had arrived whole, but "
@@ -641,15 +785,16 @@ def _recv_case(recv_msg, payloads, *, how, then="close", proxy=None, tail=b"", g
 
 @check
 def check_messages(send_msg, recv_msg):
-    """send_msg's exact bytes (empty to 1 MiB, sent in parts); recv_msg glued and one byte at a time."""
+    """send_msg's exact bytes (empty to 1 MiB, sent in parts); recv_msg glued, one byte at a time, and
+    EOFError when the peer closes inside a message or before the next one."""
     big = random.Random(31).randbytes(1 << 20)
     _send_case(send_msg, [b"hello", b"", big], how="send_msg three times on a socket that sends in parts, "
                                                     "as on a busy network")
     _recv_case(recv_msg, [b"hello", b"", b"world!"], how="in one piece", then="hold", glued=True)
-    _recv_case(recv_msg, [b"hello", b"", b"world!"], how="one byte at a time", then="hold",
-               proxy={"chunk": 1, "gap": GAP})
+    _recv_case(recv_msg, [b"hello", b"", b"world!"], how="one byte at a time", then="hold", lockstep=1)
     _recv_case(recv_msg, [big], how="as fast as the kernel allows", then="hold")
     _recv_case(recv_msg, [b"whole"], tail=b"\x00\x00\x00\x0cbroken", how="then the peer closed the connection")
+    _recv_case(recv_msg, [b"last"], tail=b"", how="then the peer closed the connection")
 
 
 @check
@@ -889,21 +1034,94 @@ def _expect_echo(server, payload, label, *, wait=None):
          output=_printed(outcome))
 
 
+HINT_INTERACTIVE = ("send back what each recv() returns at once (recv, sendall it, recv again, ...) until recv() "
+                    "returns b''. Do not collect the input until EOF first: a client that waits for the echo "
+                    "before it sends more or closes (a person typing into telnet) would never get an answer.")
+
+
+def _echo_back(sock, size):
+    """What comes back on ``sock`` before ``size`` bytes are in, EOF, or CLIENT_WAIT of silence;
+    and how the wait ended: None (all came), "eof", "silence" or the error."""
+    got = b""
+    try:
+        while len(got) < size:
+            chunk = sock.recv(size - len(got))
+            if not chunk:
+                return got, "eof"
+            got += chunk
+    except TimeoutError:
+        return got, "silence"
+    except OSError as exc:
+        return got, _exception_line(exc)
+    return got, None
+
+
+def _expect_interactive(server, label, lines=(b"ping\n", b"pong\n")):
+    """One client that waits for the echo of each line before it sends the next, then half-closes
+    and waits for EOF: an echo server echoes as the bytes arrive, not once the client is done."""
+    sent = f"{label}: " + ", ".join(f"{line!r} then wait for its echo" for line in lines) + ", then shutdown(SHUT_WR)"
+    try:
+        sock = socket.create_connection(server.address, timeout=CLIENT_WAIT)
+    except OSError as exc:
+        why, outcome = server.fate()
+        fail(f"{label} could not talk to your server: {_exception_line(exc)}.\n{why}", sent=sent,
+             hint=HINT_LISTEN, output=_printed(outcome))
+    with sock:
+        for index, line in enumerate(lines):
+            try:
+                sock.sendall(line)
+            except OSError as exc:
+                got, ended = b"", _exception_line(exc)
+            else:
+                got, ended = _echo_back(sock, len(line))
+            if ended is None:
+                continue
+            before = f" (the echo of {lines[index - 1]!r} had come back)" if index else ""
+            why, outcome = server.fate()
+            if ended == "silence" and not got:
+                fail(f"{label} sent {line!r}{before} and waited for its echo before sending anything else, as an "
+                     f"interactive client does; nothing came back within {CLIENT_WAIT:g} s. An echo server "
+                     f"echoes the bytes as they arrive, not only once the client has closed its side.\n{why}",
+                     sent=sent, expected=f"{line!r} back while the connection stays open", got="nothing",
+                     hint=HINT_INTERACTIVE, output=_printed(outcome))
+            ending = {"silence": f"then nothing for {CLIENT_WAIT:g} s", "eof": "then the connection closed"}
+            fail(f"{label} sent {line!r}{before} and got {got!r} back, {ending.get(ended, ended)}.\n{why}",
+                 sent=sent, expected=f"{line!r} back while the connection stays open", got=_show(got),
+                 hint=HINT_INTERACTIVE + " " + HINT_SENDALL, output=_printed(outcome))
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_WR)
+        rest, ended = _echo_back(sock, 1)
+    if rest or ended != "eof":
+        why, outcome = server.fate()
+        fail(f"{label} got its echoes, but after shutdown(SHUT_WR) it got "
+             + (f"{rest!r}" if rest else "no EOF" if ended == "silence" else ended) + f" instead of EOF.\n{why}",
+             sent=sent, expected="EOF (recv() returns b'')",
+             hint="when recv() returns b'' the client is done: close the connection (conn.close(), or `with conn:`).",
+             output=_printed(outcome))
+
+
 def _restart(make_listener, serve_echo, server, stack):
     """Kill the server while a client is connected (its side goes to TIME_WAIT), then start
     a new one on the same port at once."""
     port = server.address[1]
-    client = socket.create_connection(server.address, timeout=CLIENT_WAIT)
-    with client:
-        client.sendall(b"x")
-        echoed = client.recv(1)
-        server.handle.stop()  # the kernel closes the server's side first: FIN from the server
-        with contextlib.suppress(OSError):
-            while client.recv(1024):
-                pass
-    if echoed != b"x":
+    try:
+        client = socket.create_connection(server.address, timeout=CLIENT_WAIT)
+        with client:
+            client.sendall(b"x")
+            echoed, ended = _echo_back(client, 1)
+            if ended is None:
+                server.handle.stop()  # the kernel closes the server's side first: FIN from the server
+                with contextlib.suppress(OSError):
+                    while client.recv(1024):
+                        pass
+    except OSError as exc:
+        echoed, ended = b"", _exception_line(exc)
+    if ended is not None:
         why, outcome = server.fate()
-        fail(f"A client sent b'x' and got {echoed!r} back.\n{why}", hint=HINT_LISTEN, output=_printed(outcome))
+        fail(f"Before the restart, a client sent b'x' and waited for its echo: it got {echoed!r}, "
+             + {"silence": f"then nothing for {CLIENT_WAIT:g} s", "eof": "then the connection closed"}.get(ended, ended)
+             + f".\n{why}", sent="b'x', then wait for its echo", expected="b'x' back while the connection stays open",
+             hint=HINT_INTERACTIVE, output=_printed(outcome))
     states = sorted({state for local, _remote, state in connection_states(port) if local[1] == port})
     again = _Server(make_listener, serve_echo, stack, port=port)
     if "in_use" in again.info:
@@ -920,7 +1138,8 @@ def _restart(make_listener, serve_echo, server, stack):
 
 @check
 def check_echo_server(make_listener, serve_echo):
-    """Three clients one after another (one sends 1 MiB), then a restart on the same port at once."""
+    """Three clients one after another (one sends 1 MiB), one that waits for each echo before it sends
+    more, then a restart on the same port at once."""
     with contextlib.ExitStack() as stack:
         server = _Server(make_listener, serve_echo, stack)
         base = _socket_fds(server.info["pid"])
@@ -928,6 +1147,7 @@ def check_echo_server(make_listener, serve_echo):
         _expect_echo(server, random.Random(41).randbytes(1 << 20), "client 2 (1 MiB)")
         _expect_echo(server, b"third client\n", "client 3")
         _no_leak(server, base, "3 clients")
+        _expect_interactive(server, "client 4 (interactive)")
         again = _restart(make_listener, serve_echo, server, stack)
         _expect_echo(again, b"after the restart\n", "a client of the restarted server")
 
@@ -966,20 +1186,27 @@ def _no_leak(server, base, clients):
 
 def _queued_clients(server):
     """Two clients connect at once; the second waits in the listen() backlog until the first is done."""
-    first = socket.create_connection(server.address, timeout=CLIENT_WAIT)
-    second = socket.create_connection(server.address, timeout=CLIENT_WAIT)
-    with first, second:
-        second.sendall(b"second\n")
-        second.shutdown(socket.SHUT_WR)
-        first.sendall(b"first\n")
-        first.shutdown(socket.SHUT_WR)
-        answers = []
-        for sock in (first, second):
-            data = b""
-            with contextlib.suppress(OSError):
-                while chunk := sock.recv(1024):
-                    data += chunk
-            answers.append(data)
+    answers = []
+    try:
+        with socket.create_connection(server.address, timeout=CLIENT_WAIT) as first, \
+                socket.create_connection(server.address, timeout=CLIENT_WAIT) as second:
+            second.sendall(b"second\n")
+            second.shutdown(socket.SHUT_WR)
+            first.sendall(b"first\n")
+            first.shutdown(socket.SHUT_WR)
+            for sock in (first, second):
+                data = b""
+                with contextlib.suppress(OSError):
+                    while chunk := sock.recv(1024):
+                        data += chunk
+                answers.append(data)
+    except OSError as exc:
+        why, outcome = server.fate()
+        fail(f"Two clients connected at once, and one could not talk to your server: {_exception_line(exc)}.\n{why}",
+             sent="client A: b'first\\n', client B: b'second\\n' (each then shutdown)",
+             expected="b'first\\n' to A, b'second\\n' to B",
+             hint="serve clients forever, one after another: accept, echo until EOF, close, accept the next. "
+                  + HINT_LISTEN, output=_printed(outcome))
     if answers != [b"first\n", b"second\n"]:
         why, outcome = server.fate()
         fail("Two clients connected at once; the second had to wait in the listen() queue until the first was "
@@ -994,6 +1221,9 @@ def _queued_clients(server):
 HINT_HTTP = ("An HTTP response is a status line, header lines, a blank line (b'\\r\\n\\r\\n' ends the "
              "head), then the body: exactly Content-Length bytes if that header is there, else "
              "everything until the server closes. Bytes arrive in pieces of any size.")
+HINT_HEAD_CUT = ("Read the head until b'\\r\\n\\r\\n' has arrived (it may take several recv() calls: one "
+                 "recv() can end in the middle of a header line), then parse every line between the status line "
+                 "and that blank line.")
 HINT_CASE = ("header names are case-insensitive (Content-Length, content-length and CONTENT-LENGTH "
              "are the same header): lower-case each name as you read it.")
 
@@ -1054,6 +1284,18 @@ def _fetch(address, path):
     return parse_response(data, eof=True)
 
 
+def _request_recorded(relay, outcome):
+    """Wait until the proxy has passed on the whole request (its blank line) or the client's end:
+    a scripted server answers without reading, so http_get may return before the proxy saw it all."""
+    def done(chunks):
+        upward = [chunk for chunk in chunks if chunk.direction == "->"]
+        return b"\r\n\r\n" in b"".join(chunk.data for chunk in upward) \
+            or any(chunk.event in ("close", "reset") for chunk in upward)
+
+    if outcome.status == "returned":  # the child is gone, its socket closed: this takes microseconds
+        relay.recording.wait_for(done, CLIENT_WAIT)
+
+
 def _http_live(http_get, files, path, *, how, **proxy):
     """http_get against netkit's HTTP server (behind a proxy), compared with a reference fetch."""
     with http_server(files=files) as address:
@@ -1061,6 +1303,7 @@ def _http_live(http_get, files, path, *, how, **proxy):
         with tcp_proxy(address, **proxy) as relay:
             outcome = run(http_get, relay.address[0], relay.address[1], path, deadline=DEADLINE * 2,
                           forbid=FORBIDDEN_HTTP)
+            _request_recorded(relay, outcome)
     _judge_http(outcome, relay.address, path, relay.recording, expected, how=how, varying={"date"})
 
 
@@ -1068,6 +1311,7 @@ def _http_scripted(http_get, script, *, then, how, **proxy):
     """http_get against a scripted response (behind a proxy when knobs are given)."""
     with scripted_server(script, then=then) as address, tcp_proxy(address, **proxy) as relay:
         outcome = run(http_get, relay.address[0], relay.address[1], "/", deadline=DEADLINE, forbid=FORBIDDEN_HTTP)
+        _request_recorded(relay, outcome)
     raw = script if isinstance(script, bytes) else b"".join(script)
     _judge_http(outcome, relay.address, "/", relay.recording, parse_response(raw, eof=True), how=how,
                 kept_open=then == "hold")
@@ -1108,8 +1352,9 @@ def _judge_http(outcome, address, path, recording, expected, *, how, kept_open=F
         fail(f"{call_text} returned {_show(value)}: expected a tuple (status, headers, body).",
              hint="return status (an int), headers (a dict with lower-case names) and body (bytes).")
     got_status, got_headers, got_body = value
-    if isinstance(got_headers, dict):
-        headers.update({key: got_headers[key] for key in varying if key in got_headers})
+    if isinstance(got_headers, dict):  # any Date will do, but a whole one (a cut head cuts it too)
+        headers.update({key: got_headers[key] for key in varying if key in got_headers and key in headers
+                        and isinstance(got_headers[key], str) and len(got_headers[key]) == len(headers[key])})
     if got_status != status:
         fail(f"{call_text} returned status {got_status!r}; the server said {status!r} ({how}).",
              trace=trace, hint="the status line is b'HTTP/1.0 200 OK\\r\\n': the status is its second word, "
@@ -1124,9 +1369,16 @@ def _judge_http(outcome, address, path, recording, expected, *, how, kept_open=F
         parts = ([f"missing {missing}"] if missing else []) + ([f"unexpected {extra}"] if extra else []) \
             + [f"{k!r} is {got_headers[k]!r}, not {headers[k]!r}" for k in wrong]
         upper = any(isinstance(k, str) and k != k.lower() for k in got_headers)
+        # A head read with one recv() loses its last lines, or cuts one: 'content-le' with the value ''.
+        seen = {k.lower() for k in got_headers if isinstance(k, str)}
+        cut = any(name not in seen for name in missing) \
+            or any(k.lower() not in headers and any(name.startswith(k.lower()) for name in headers) for k in extra) \
+            or any(isinstance(got_headers[k], str) and got_headers[k].strip() != headers[k]
+                   and headers[k].startswith(got_headers[k].strip()) for k in wrong)
         fail(f"{call_text} returned the wrong headers: {'; '.join(parts)}.",
              expected=repr(headers)[:240], got=repr(got_headers)[:240], trace=trace,
-             hint=(HINT_CASE + " " if upper else "") + "Values are str, with the spaces around them stripped.")
+             hint=(HINT_HEAD_CUT + " " if cut else "") + (HINT_CASE + " " if upper else "")
+             + "Values are str, with the spaces around them stripped.")
     if not isinstance(got_body, (bytes, bytearray)) or bytes(got_body) != body:
         shown = bytes(got_body) if isinstance(got_body, (bytes, bytearray)) else repr(got_body)[:80]
         short = isinstance(got_body, (bytes, bytearray)) and len(got_body) < len(body)
@@ -1136,11 +1388,22 @@ def _judge_http(outcome, address, path, recording, expected, *, how, kept_open=F
                    "(or until EOF when there is no Content-Length). " if short else "") + HINT_HTTP,
              output=_printed(outcome))
     request = recording.data("->")
+    if b"\r\n\r\n" not in request:
+        fail(f"{call_text} sent a request without the blank line that ends it.", sent=request[:120],
+             hint="a request ends with an empty line: b'GET /path HTTP/1.0\\r\\nHost: ...\\r\\n\\r\\n'. (This "
+                  "server answered anyway; most wait for the blank line.)")
     line = request.split(b"\r\n", 1)[0]
     wanted = f"GET {path} HTTP/1.0".encode()
     if line != wanted:
         fail(f"{call_text} sent a request line other than {wanted!r}.", sent=request[:80], expected=wanted,
              got=line, hint="the request is b'GET /path HTTP/1.0\\r\\n', optional header lines, then b'\\r\\n'.")
+    names = [field.split(b":", 1)[0].strip().lower() for field in request.split(b"\r\n\r\n", 1)[0].split(b"\r\n")[1:]]
+    if b"host" not in names:
+        fail(f"{call_text} sent a request without a Host header.", sent=request[:120],
+             expected=f"b'GET {path} HTTP/1.0\\r\\nHost: {address[0]}\\r\\n\\r\\n'",
+             hint="the exercise asks for a Host header: one address may serve many web sites, and Host "
+                  "says which one you mean (HTTP/1.1 makes it compulsory). Send b'Host: ' + host, ending in "
+                  "b'\\r\\n', between the request line and the blank line.")
 
 
 # ---------------------------------------------------------------- exercise 6: half-close
@@ -1149,15 +1412,35 @@ def _judge_http(outcome, address, path, recording, expected, *, how, kept_open=F
 def _sort_server():
     """A server that answers only after EOF: it sorts the lines of the request (it cannot print the
     first line of the answer before it has read the last line of the question)."""
-    state = {"request": bytearray(), "eof_at": None}
+    state = {"request": bytearray(), "eof_at": None, "read": threading.Event()}
 
     def handler(conn, addr):
         while chunk := conn.recv(65536):
             state["request"].extend(chunk)
         state["eof_at"] = time.monotonic()
+        state["read"].set()
         conn.sendall(b"".join(sorted(bytes(state["request"]).splitlines(keepends=True))))
 
     return handler, state
+
+
+class _SmallSendBuffer(socket.socket):
+    """``socket.socket`` in the child that runs ask(): a TCP socket starts with a small send buffer."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.type == socket.SOCK_STREAM:
+            with contextlib.suppress(OSError):
+                self.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SMALL_SNDBUF)
+
+
+def _ask_child(ask, host, port, request):
+    """In the child: ask() with every socket it makes in timeout mode (non-blocking inside) and with a
+    small send buffer, as the checks of exercises 3 and 4 do: there one send() of a big request takes
+    only part of it, as on a busy network. (A blocking socket's send() on Linux waits until it took all.)"""
+    socket.setdefaulttimeout(DEADLINE * 4)
+    socket.socket = _SmallSendBuffer  # create_connection() and socket.socket() make sockets from this name
+    return ask(host, port, request)
 
 
 def _ask_case(ask, request, *, how, **proxy):
@@ -1165,7 +1448,9 @@ def _ask_case(ask, request, *, how, **proxy):
     expected = b"".join(sorted(request.splitlines(keepends=True)))
     with tcp_server(handler) as address, tcp_proxy(address, **proxy) as relay:
         started = time.monotonic()
-        outcome = run(ask, relay.address[0], relay.address[1], request, deadline=DEADLINE)
+        outcome = run(_ask_child, ask, relay.address[0], relay.address[1], request, deadline=DEADLINE)
+        if outcome.status == "returned":  # its socket is closed now: the server gets to the end of the request
+            state["read"].wait(CLIENT_WAIT)
         recording = relay.recording
     _not_written(outcome, "ask")
     call_text = f"ask({relay.address[0]!r}, {relay.address[1]}, {show_bytes(request, 30)})"
@@ -1190,6 +1475,15 @@ def _ask_case(ask, request, *, how, **proxy):
     if outcome.status != "returned":
         fail(f"{call_text} {outcome.clause}\n" + _details(outcome), sent=sent, trace=trace,
              hint="send, shutdown(SHUT_WR), then read until recv() returns b''.", output=_printed(outcome))
+    received = bytes(state["request"])
+    if received != request:
+        short = len(received) < len(request) and request.startswith(received)
+        fail(f"{call_text}: the server received " + (f"only the first {_count(len(received))} of your request's "
+             f"{len(request):,} before your EOF, so it answered only those." if short else
+             f"{_count(len(received))} that differ from your request's {_count(len(request))}."), sent=sent,
+             expected=f"the whole request: {show_bytes(request, 40)}", got=show_bytes(received, 40), trace=trace,
+             hint=HINT_SENDALL + " Here the socket has a small send buffer, as on a busy network.",
+             output=_printed(outcome))
     got = outcome.value
     if not isinstance(got, (bytes, bytearray)) or bytes(got) != expected:
         got_bytes = bytes(got) if isinstance(got, (bytes, bytearray)) else None
@@ -1204,19 +1498,17 @@ def _ask_case(ask, request, *, how, **proxy):
              hint=("read until recv() returns b'' (EOF), not until a recv() returns less than you asked for. "
                    if short else "") + "The reply is everything the server sends before it closes.",
              output=_printed(outcome))
-    if bytes(state["request"]) != request:
-        fail(f"{call_text}: the server received {show_bytes(bytes(state['request']), 40)}, not the request.",
-             expected=request, got=bytes(state["request"]), hint=HINT_SENDALL)
 
 
 @check
 def check_ask(ask):
-    """A server that answers only after EOF, its reply in random pieces."""
+    """A server that answers only after EOF, its reply in random pieces; a request of about 100 KB."""
     _ask_case(ask, b"pear\napple\nfig\n", how="in random pieces", chunk="random", seed=61)
     rng = random.Random(62)
-    words = b"".join(b"%s %d\n" % (rng.choice([b"kiwi", b"lime", b"date", b"plum"]), rng.randrange(10**6))
-                     for _ in range(2000))
-    _ask_case(ask, words, how="in random pieces", chunk="random", seed=62)
+    words = [b"%s %d\n" % (rng.choice([b"kiwi", b"lime", b"date", b"plum"]), rng.randrange(10**6))
+             for _ in range(10000)]
+    _ask_case(ask, b"".join(words[:2000]), how="in random pieces", chunk="random", seed=62)
+    _ask_case(ask, b"".join(words), how="as fast as the kernel allows")  # more than one send() takes at once
 
 
 @check

@@ -77,7 +77,7 @@ def serve_echo(listener):
 
 def http_get(host, port, path):
     with socket.create_connection((host, port), timeout=10) as sock:
-        sock.sendall(f"GET {path} HTTP/1.0\r\n\r\n".encode())
+        sock.sendall(f"GET {path} HTTP/1.0\r\nHost: {host}:{port}\r\n\r\n".encode())
         reader = SocketReader(sock)
         head = reader.recv_until(b"\r\n\r\n").decode("iso-8859-1")
         lines = head.split("\r\n")

@@ -78,7 +78,8 @@ def serve_echo(listener):
 
 def http_get(host, port, path):
     with socket.create_connection((host, port), timeout=10) as sock, sock.makefile("rb") as f:
-        sock.sendall(b"GET %s HTTP/1.0\r\nUser-Agent: right_makefile\r\n\r\n" % path.encode())
+        sock.sendall(b"GET %s HTTP/1.0\r\nUser-Agent: right_makefile\r\nhost: %s\r\n\r\n"
+                     % (path.encode(), host.encode()))
         status = int(f.readline().split()[1])
         headers = {}
         while (line := f.readline()) not in (b"\r\n", b"\n", b""):

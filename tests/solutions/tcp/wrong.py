@@ -75,6 +75,21 @@ def recv_exactly_wrong_error(sock, n):
     return data
 
 
+def recv_exactly_retries_after_eof(sock, n):
+    """Takes b'' for a pause: tries recv() a few more times "in case more comes", then raises."""
+    data = b""
+    tries = 0
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            tries += 1
+            if tries > 3:
+                raise EOFError("closed")
+            continue
+        data += chunk
+    return data
+
+
 # -- SocketReader ------------------------------------------------------------------------
 
 
@@ -321,6 +336,24 @@ def recv_msg_short_at_eof(sock):
     return data
 
 
+def recv_msg_one_recv_each(sock):
+    """One recv() for the prefix and one for the body, a short prefix taken for EOF."""
+    prefix = sock.recv(4)
+    if len(prefix) < 4:
+        raise EOFError("closed")
+    size = int.from_bytes(prefix, "big")
+    return sock.recv(size) if size else b""
+
+
+def recv_msg_empty_at_eof(sock):
+    """Returns b'' when the peer closes before a message: it looks like an empty message."""
+    first = sock.recv(1)
+    if not first:
+        return b""
+    size = int.from_bytes(first + _recv_exactly(sock, 3), "big")
+    return _recv_exactly(sock, size)
+
+
 # -- the echo server ---------------------------------------------------------------------
 
 
@@ -421,6 +454,17 @@ def serve_echo_spins_at_eof(listener):
                 data += chunk
                 if not data:
                     break
+            conn.sendall(data)
+
+
+def serve_echo_after_eof(listener):
+    """Collects everything until the client's EOF, then echoes it: an interactive client never gets an answer."""
+    while True:
+        conn, _ = listener.accept()
+        with conn:
+            data = b""
+            while chunk := conn.recv(65536):
+                data += chunk
             conn.sendall(data)
 
 
@@ -546,6 +590,36 @@ def http_get_split_last_blank_line(host, port, path):
         return int(lines[0].split()[1]), headers, body
 
 
+def http_get_head_one_recv(host, port, path):
+    """Takes one recv() for the whole head (recv(100): the server's head is longer, so it is cut)."""
+    with socket.create_connection((host, port), timeout=10) as sock:
+        _request(sock, host, path)
+        head, _, body = sock.recv(100).partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        while chunk := sock.recv(4096):
+            body += chunk
+        return int(lines[0].split()[1]), headers, body
+
+
+def http_get_no_host(host, port, path):
+    """Sends no Host header (the exercise asks for one)."""
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(f"GET {path} HTTP/1.0\r\n\r\n".encode())
+        status, raw, body = _head(sock)
+        headers = {k.lower(): v for k, v in raw.items()}
+        length = int(headers.get("content-length", -1))
+        while length < 0 or len(body) < length:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            body += chunk
+        return status, headers, body
+
+
 # -- ask (half-close) --------------------------------------------------------------------
 
 
@@ -600,6 +674,17 @@ def ask_short_read_loop(host, port, request):
             data += chunk
             if len(chunk) < 1024:
                 return data
+
+
+def ask_send_not_sendall(host, port, request):
+    """One send() for the request, its result ignored: what it did not take is never sent."""
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.send(request)
+        sock.shutdown(socket.SHUT_WR)
+        data = b""
+        while chunk := sock.recv(4096):
+            data += chunk
+        return data
 
 
 class ReaderWithoutDelimiter(ReaderExactlyIgnoresBuffer):
