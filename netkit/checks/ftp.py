@@ -6,13 +6,17 @@ Each exercise has a visible check (``check_x``) and a hidden one (``check_x_hidd
 exercise            student writes                         the check drives it with
 ==================  =====================================  ===========================================
 1 replies           read_reply(reader) -> (code, text)     pyftpdlib and scripted peers, one byte per
-                                                           segment, replies glued together, EOF, junk
+                                                           segment, replies glued together, EOF (also
+                                                           inside a line), junk; the text compared exactly
 2 login             login(sock, reader, user, password)    pyftpdlib, a fake server (230 at once, 530
                                                            at once, multi-line 230), random segments
-3 PASV              parse_pasv(text) -> (host, port)       real and hand-made 227 texts, malformed ones
+3 PASV              parse_pasv(text) -> (host, port)       real and hand-made 227 texts, malformed ones,
+                                                           numbers that are not the address
 4 download          download(sock, reader, name) -> bytes  pyftpdlib: 1 MiB of random bytes, a missing
-                                                           file, two in a row, an empty file
-5 upload            upload(sock, reader, name, data)       pyftpdlib; the file in its root, byte for byte
+                                                           file, three in a row, an empty file; replies
+                                                           in seeded pieces; small data buffers (hidden)
+5 upload            upload(sock, reader, name, data)       pyftpdlib; the file in its root, byte for byte;
+                                                           small segments and data buffers (hidden)
 6 transport         transport_needs() -> dict              the lecture's table
 ==================  =====================================  ===========================================
 
@@ -22,6 +26,12 @@ every 227 text is ``netkit.ftpproto`` (pure code). The student's code runs in a 
 process under ``netkit.runner`` with ``ftplib`` forbidden, so a hang or a crash costs
 only a message; the control connection goes through a recording ``tcp_proxy`` so a
 failure shows what crossed the wire.
+
+Loopback hides two transfer mistakes: its 64 KiB segments and megabytes of socket buffer
+take a whole 1 MiB file at once. The hidden transfers therefore use a data connection
+with an Ethernet-sized MSS and small buffers (``TIGHT_SOCKET_OPTIONS``), where a client
+that reads the 226 before the data waits forever, and one ``send()`` takes only part of
+the file.
 """
 
 import contextlib
@@ -34,7 +44,7 @@ from dataclasses import dataclass, field
 
 from .. import ftpproto
 from ..errors import PeerError
-from ..ftp import ftp_server
+from ..ftp import FTPHandler, FTPServer, ftp_server  # FTPHandler: pyftpdlib's, imported there without its warning
 from ..ftpproto import ReplyParser, command
 from ..proxies import tcp_proxy
 from ..runner import run
@@ -76,7 +86,8 @@ HINT_STEP = ("'Log in': send one command, read its whole reply, decide from the 
 HINT_PASV = ("'Two connections': a 227 reply names the data port as two bytes, high byte first "
              "(network byte order): port = p1 * 256 + p2, host = 'h1.h2.h3.h4'")
 HINT_DATA_EOF = ("'Two connections': the data connection carries the file as a byte stream, and the "
-                 "server closes it at the end of the file; keep calling recv() until it returns b''")
+                 "server closes it at the end of the file: read the data connection until EOF, calling recv() "
+                 "until it returns b''")
 HINT_226 = ("'Two connections': after the data connection closes, the control connection still holds "
             "the final reply (226 Transfer complete); read it before the next command")
 HINT_BINARY = ("'Binary or ASCII': send TYPE I (binary) before the transfer, since in the default ASCII type "
@@ -263,13 +274,33 @@ def _reply_problem(value):
     return None
 
 
-def _same_reply(value, expected):
-    """Same code, same lines (whitespace at the ends of each line does not matter)."""
+def _same_reply(value, expected, exact=True):
+    """Same code and text: exactly (read_reply), or line by line up to whitespace at the ends (``exact=False``)."""
     if _reply_problem(value):
         return False
     code, text = value
+    if exact:
+        return code == expected[0] and text == expected[1]
     return code == expected[0] and [s.strip() for s in text.split("\n")] == [
         s.strip() for s in expected[1].split("\n")]
+
+
+def _text_problem(text, expected):
+    """What a nearly right reply text got wrong, as (problem, hint); None if nothing stands out."""
+    if not isinstance(text, str) or text == expected:
+        return None
+    if "\r" in text and text.replace("\r", "") == expected:
+        return ("the text keeps the '\\r' of each line ending b'\\r\\n'",
+                "a line ends with two bytes, b'\\r\\n'; cut both (e.g. line.rstrip(b'\\r\\n')) before "
+                "the lines are joined with '\\n'")
+    got_lines, want_lines = text.split("\n"), expected.split("\n")
+    if len(got_lines) == len(want_lines) and [s.strip() for s in got_lines] == [s.strip() for s in want_lines]:
+        number, got, want = next((n, g, w) for n, (g, w) in enumerate(zip(got_lines, want_lines), 1) if g != w)
+        return (f"line {number} of the text is {got!r}, expected {want!r}: its spaces changed",
+                "only the line ending and the 'ddd-' or 'ddd ' prefix of the first and the last line are cut; "
+                "the lines in between stay as they are, spaces included (RFC 959's own example keeps the two "
+                "spaces of '  234 A line beginning with numbers'): do not strip() them")
+    return None
 
 
 def _shown(reply):
@@ -308,6 +339,13 @@ WELCOME_REPLY = (220, "Welcome to the course FTP server.\n Please be nice to it.
 RFC_EXAMPLE = (b"123-First line\r\nSecond line\r\n  234 A line beginning with numbers\r\n"
                b"123 The last line\r\n")
 RFC_REPLY = (123, "First line\nSecond line\n  234 A line beginning with numbers\nThe last line")
+OTHER_CODE_INSIDE = b"123-First line\r\n234 A line that starts with another code\r\n123 The last line\r\n"
+OTHER_CODE_REPLY = (123, "First line\n234 A line that starts with another code\nThe last line")
+HINT_CUT = ("a line without b'\\n' at its end means that the server closed the connection in the middle of it "
+            "(readline() returns what there was): check that every line ends with b'\\n', and raise EOFError "
+            "if one does not")
+HINT_SEPARATOR = ("a reply's first line is three digits, then ' ' (a one-line reply) or '-' (more lines follow), "
+                  "then the text: check the fourth character too, and raise ValueError if it is neither")
 
 READ_REPLY_CASES = [
     _ReplyCase("the greeting of a real FTP server", None, (GREETING,), shown=GREETING_WIRE,
@@ -326,6 +364,9 @@ READ_REPLY_CASES = [
 READ_REPLY_HIDDEN = [
     _ReplyCase("RFC 959's multi-line example, one byte per segment", RFC_EXAMPLE, (RFC_REPLY,), chunk=1,
                hint=HINT_MULTI),
+    _ReplyCase("a multi-line reply with a line inside that starts with another code and a space",
+               OTHER_CODE_INSIDE, (OTHER_CODE_REPLY,), chunk="random",
+               hint=HINT_MULTI + "; here '234 ...' is such a line inside a 123 reply"),
     _ReplyCase("a multi-line reply whose every line starts with '220-'",
                b"220-first line\r\n220-second line\r\n220 last line\r\n",
                ((220, "first line\n220-second line\nlast line"),), chunk="random", hint=HINT_MULTI),
@@ -340,12 +381,18 @@ READ_REPLY_HIDDEN = [
     _ReplyCase("a reply cut off by the server closing the connection",
                b"220-Welcome\r\n still welcoming", raises=(EOFError, ConnectionError), then="close",
                hint=HINT_EOF),
+    _ReplyCase("a one-line reply cut off by the server closing the connection (no b'\\n' at its end)",
+               b"220 Ready", raises=(EOFError, ConnectionError), then="close", hint=HINT_CUT),
     _ReplyCase("nothing at all: the server closes at once", b"", raises=(EOFError, ConnectionError),
                then="close", hint=HINT_EOF),
     _ReplyCase("the greeting of something that is not an FTP server (an SSH server)",
                b"SSH-2.0-OpenSSH_9.6\r\n", raises=(ValueError,),
                hint="a reply starts with three digits and ' ' or '-'; anything else is not FTP: "
                     "raise ValueError"),
+    _ReplyCase("a first line that is a code and nothing else", b"220\r\n", raises=(ValueError,),
+               hint=HINT_SEPARATOR),
+    _ReplyCase("a first line that starts with four digits", b"2200 Ready.\r\n", raises=(ValueError,),
+               hint=HINT_SEPARATOR),
 ]
 
 
@@ -412,9 +459,11 @@ def _check_reply_case(read_reply, case):
     for index, (value, want) in enumerate(zip(got, case.expected)):
         if not _same_reply(value, want):
             call = f" (call {index + 1} of {len(case.expected)})" if len(case.expected) > 1 else ""
-            problem = _reply_problem(value)
+            problem, hint = _reply_problem(value), case.hint
+            if not problem and value[0] == want[0]:
+                problem, hint = _text_problem(value[1], want[1]) or (None, hint)
             fail(f"{_lead(doing, name)} returned a wrong reply{call}." + (f"\n  {problem}." if problem else ""),
-                 sent=_sent(case), expected=_shown(want), got=_shown(value), hint=case.hint,
+                 sent=_sent(case), expected=_shown(want), got=_shown(value), hint=hint,
                  output=outcome.output)
 
 
@@ -506,12 +555,27 @@ def _login_then(login, address, user, password, after):
 
 
 @contextlib.contextmanager
-def _recorded(server, chunk=None):
-    """``server`` (a context manager) behind a recording proxy: yields (address, proxy)."""
+def _recorded(server, chunk=None, gap=None):
+    """``server`` (a context manager) behind a recording proxy: yields (address, proxy).
+
+    ``gap`` (seconds between pieces) defaults to ``GAP`` for one byte per segment, else none.
+    """
+    gap = (GAP if chunk == 1 else 0.0) if gap is None else gap
     with server as site:
         address = getattr(site, "address", site)
-        with tcp_proxy(address, chunk=chunk, gap=GAP if chunk == 1 else 0.0, seed=11) as proxy:
+        with tcp_proxy(address, chunk=chunk, gap=gap, seed=11) as proxy:
             yield proxy.address, proxy
+
+
+def _server_replies(proxy):
+    """The replies the server sent through ``proxy``, read with the reference parser."""
+    parser = ReplyParser()
+    parser.feed(b"".join(c.data for c in proxy.recording.chunks if c.direction == "<-" and c.data))
+    replies = []
+    with contextlib.suppress(ValueError):
+        while (reply := parser.next_reply()) is not None:
+            replies.append(reply)
+    return replies
 
 
 def _trace(proxy, limit=24):
@@ -587,7 +651,7 @@ def _check_login_case(login, case):
     if outcome.status != "returned":
         _did_not_return(outcome, name, doing, expected=f"it returns {case.expected!r}", trace=trace, hint=case.hint)
     value, left, reply = outcome.value
-    if not _same_reply(value, case.expected):
+    if not _same_reply(value, case.expected, exact=False):
         fail(f"{_lead(doing, name)} returned {_shown(value)}.", expected=f"{case.expected!r}, the server's final reply",
              trace=trace, hint=case.hint, output=outcome.output)
     after = case.after.decode().strip()
@@ -650,26 +714,44 @@ PASV_HIDDEN = [
     "Entering Passive Mode (127,0,0,1,300,80).",
     "Entering Passive Mode (256,0,0,1,4,1).",
     "Entering Passive Mode (127,0,0,1,a,80).",
+    "Entering Passive Mode 127 0 0 1 195 80",          # six numbers, but not comma-separated
+    "Entering Passive Mode (127,0,0,1,195,80), valid for 60 s",   # a number that is not the address
     "Entering Passive Mode",
     "",
 ]
 
 
+_SIX_NUMBERS = re.compile(r"\d+(?:\s*,\s*\d+){5}")   # where a 227 text's address is (for hints only)
+HINT_SIX = ("only six numbers separated by commas, h1,h2,h3,h4,p1,p2, are the address; other numbers in the "
+            "text (here {others}) are not part of it, so find the comma-separated six (a regular expression "
+            "such as (\\d+),(\\d+),... does) rather than taking any six numbers")
+
+
 def _pasv_hint(text, value):
-    """The likely mistake behind a wrong (host, port), as a hint."""
-    try:
-        numbers = [int(n) for n in re.findall(r"\d+", text)][-6:]
-        p1, p2 = numbers[4], numbers[5]
-    except (IndexError, ValueError):
-        return HINT_PASV
+    """The likely mistake behind a wrong (host, port), as a hint (``text`` is a well-formed 227 text)."""
+    host, port_ = ftpproto.parse_pasv(text)
+    p1, p2 = divmod(port_, 256)
     port = value[1] if isinstance(value, (tuple, list)) and len(value) == 2 else None
     known = {p1 + p2: "it looks like you added the two port bytes (p1 + p2)",
              p1 * 255 + p2: "it looks like you multiplied by 255 (a byte holds 256 values, 0-255)",
              p2 * 256 + p1: "it looks like you took the low byte first"}
-    mistake = known.get(port) if port != p1 * 256 + p2 else None
+    mistake = known.get(port) if port != port_ else None
     if isinstance(port, str):
         mistake = "the port is a str: make it an int"
+    address = _SIX_NUMBERS.search(text)
+    others = re.findall(r"\d+", text[:address.start()] + " " + text[address.end():])
+    if mistake is None and others and isinstance(value, (tuple, list)) and tuple(value) != (host, port_):
+        return HINT_SIX.format(others=", ".join(others))
     return f"{mistake}. {HINT_PASV}" if mistake else HINT_PASV
+
+
+def _malformed_hint(text):
+    """Why a text names no address, as a hint."""
+    hint = ("a 227 text without six comma-separated numbers h1,h2,h3,h4,p1,p2, or with one over 255 "
+            "(each is one byte), names no address: raise ValueError")
+    if len(re.findall(r"\d+", text)) >= 6 and not _SIX_NUMBERS.search(text):
+        hint = "this text has six numbers, but not separated by commas; " + hint
+    return hint
 
 
 def _check_pasv_text(parse_pasv, text):
@@ -683,8 +765,7 @@ def _check_pasv_text(parse_pasv, text):
     if expected is None:
         if outcome.status == "raised" and isinstance(outcome.exception, ValueError):
             return
-        hint = ("a 227 text without six comma-separated numbers h1,h2,h3,h4,p1,p2, or with one over 255 "
-                "(each is one byte), names no address: raise ValueError")
+        hint = _malformed_hint(text)
         if outcome.status == "returned":
             fail(f"{name}({text!r}) returned {outcome.value!r}; that text is malformed.",
                  expected="ValueError raised", hint=hint, output=outcome.output)
@@ -777,14 +858,30 @@ HINT_OUT_OF_STEP = ("every command gets one reply, and a transfer gets two (150 
                     "read a reply that belongs to an earlier command, the trace shows which one was left unread")
 
 
-def _transfer_returned(outcome, name, doing, trace, stuck_hint, note=None):
-    """Fail unless the session returned; the hint depends on how it did not."""
+HINT_PIECES = ("'One recv is not one reply': the check delivered the replies in random pieces, as TCP may; "
+               "read every reply with your read_reply(reader), never with one sock.recv()")
+
+
+def _transfer_returned(outcome, name, doing, trace, stuck_hint, note=None, *, replies=(), pieces=False,
+                       aborted=None):
+    """Fail unless the session returned; the hint depends on how it did not.
+
+    ``replies`` are what the server sent on the control connection; ``pieces``: they came in
+    random pieces; ``aborted``: (note, hint) for a 426, the server's "the data connection
+    closed too early".
+    """
     if outcome.status == "returned":
         return
     hint = stuck_hint if outcome.status == "timeout" else HINT_OUT_OF_STEP
     if outcome.status == "raised" and _is_ftp_error(outcome.exception):
-        hint = ("the server said no; the trace shows to which command. Send TYPE I, then PASV, connect to "
-                "the address it names, then RETR or STOR, reading the reply to each")
+        code = _error_of(outcome.exception)[0]
+        if code == 426 and aborted:
+            note, hint = aborted
+        elif code in {reply.code for reply in replies}:
+            hint = ("the server said no; the trace shows to which command. Send TYPE I, then PASV, connect to "
+                    "the address it names, then RETR or STOR, reading the reply to each")
+    if pieces and (hint == HINT_OUT_OF_STEP or (outcome.status == "timeout" and note is None)):
+        hint = f"{hint}. {HINT_PIECES}"
     _did_not_return(outcome, name, doing, note, trace=trace, hint=hint)
 
 
@@ -884,21 +981,76 @@ def _judge_refused(outcome, name, doing, trace, expected_code):
     return after
 
 
+# The hidden transfers' data connection: set on pyftpdlib's passive listener, so that the data
+# connection inherits them, and the MSS it announces in its SYN-ACK also bounds the student's
+# socket (Linux sizes a send buffer by the MSS). Then at most about 250 KB of a download fit in
+# the buffers before the client reads, and one send() takes about 80 KB of an upload.
+TIGHT_SOCKET_OPTIONS = (
+    (socket.IPPROTO_TCP, socket.TCP_MAXSEG, 1460),
+    (socket.SOL_SOCKET, socket.SO_SNDBUF, 65536),
+    (socket.SOL_SOCKET, socket.SO_RCVBUF, 65536),
+)
+PIECE_GAP = 0.01                # between the pieces of the visible download's replies
+NOTE_NO_226 = ("The server had not sent its 226: it sends it only once the whole file has gone out on the "
+               "data connection, and the file goes out only as fast as the client reads it (the socket "
+               "buffers hold a small part of it).")
+HINT_DATA_FIRST = ("read the data connection until EOF first (recv() returns b''), then the 226 on the control "
+                   "connection: a server that waits for its client to read cannot send the 226 before")
+NOTE_426 = ("426 means that the server aborted the transfer: the data connection closed before the whole "
+            "file had gone through.")
+
+
+class _TightPassiveDTP(FTPHandler.passive_dtp):
+    """pyftpdlib's passive data listener, with ``TIGHT_SOCKET_OPTIONS`` set before it listens."""
+
+    def listen(self, num):
+        for level, option, value in TIGHT_SOCKET_OPTIONS:
+            with contextlib.suppress(OSError):  # a system without one only makes the check less strict
+                self.socket.setsockopt(level, option, value)
+        super().listen(num)
+
+
+class _TightFTPServer(FTPServer):
+    """``ftp_server`` whose data connections use ``_TightPassiveDTP``."""
+
+    def start(self):
+        site = super().start()
+        self._server.handler.passive_dtp = _TightPassiveDTP  # this server's own handler class
+        return site
+
+
+def _ftp_server(files, tight=False):
+    return (_TightFTPServer if tight else FTPServer)(files=files)
+
+
+def _transfer_unfinished(replies):
+    """True if the last transfer the server started had not ended when the code was stopped.
+
+    A 426 after it does not count: the server's answer to the data connection closing when the
+    child process running the code was ended at its deadline.
+    """
+    started = [index for index, reply in enumerate(replies) if reply.code in (125, 150)]
+    return bool(started) and all(reply.code == 426 for reply in replies[started[-1] + 1:])
+
+
 def _download_all(names):
     return lambda download, sock, reader: [download(sock, reader, name) for name in names]
 
 
-def _check_downloads(download, names, chunk=None):
+def _check_downloads(download, names, chunk=None, gap=None, tight=False):
     name = _name(download)
-    with _recorded(ftp_server(files=FILES), chunk) as (address, proxy):
+    with _recorded(_ftp_server(FILES, tight), chunk, gap) as (address, proxy):
         outcome = _run(_session, functools.partial(_download_all(names), download), address, student=download,
                        deadline=TRANSFER_DEADLINE)
-        trace = _trace(proxy)
-    doing = "while downloading " + ", then ".join(repr(n) for n in names) + (
+        trace, replies = _trace(proxy), _server_replies(proxy)
+    doing = "while downloading " + ", then ".join(f"{n!r} ({len(FILES[n]):,} bytes)" for n in names) + (
         " (replies in random pieces)" if chunk else "")
-    _transfer_returned(outcome, name, doing, trace,
-                       f"{HINT_DATA_EOF}. If it is stuck reading a reply, that reply may never come: the trace "
-                       "shows what the server did send")
+    stuck_hint, note = (f"{HINT_DATA_EOF}. If it is stuck reading a reply, that reply may never come: the trace "
+                        "shows what the server did send"), None
+    if outcome.status == "timeout" and _transfer_unfinished(replies):
+        note, stuck_hint = NOTE_NO_226, HINT_DATA_FIRST
+    _transfer_returned(outcome, name, doing, trace, stuck_hint, note, replies=replies, pieces=bool(chunk),
+                       aborted=(NOTE_426, HINT_DATA_EOF))
     values, wind_up = outcome.value
     for file, value in zip(names, values):
         _judge_bytes(_lead(f"while downloading {file!r}", name), FILES[file], value, "down", trace, outcome.output)
@@ -922,20 +1074,25 @@ def _check_missing(download, then=None):
 
 @check
 def check_download(download):
-    """download fetches 1 MiB of random bytes exactly, reads the 226, and raises FTPError for a missing file."""
-    _check_downloads(download, ["random.bin"])
+    """download fetches 1 MiB of random bytes exactly, reads the 226, and raises FTPError for a missing file.
+
+    The replies come in seeded random pieces, far enough apart that each recv() sees one piece:
+    the same pieces, and the same message, on every run.
+    """
+    _check_downloads(download, ["random.bin"], chunk="random", gap=PIECE_GAP)
     _check_missing(download)
 
 
 @check
 def check_download_hidden(download):
-    """Three downloads in a row with replies in random pieces (one empty), a usable connection after 550."""
+    """Three downloads in a row with replies in random pieces (one empty) over a data connection with small
+    buffers, so the file cannot wait in them for a client that reads the 226 first; a usable connection after 550."""
     _forbid_reference([download])
-    _check_downloads(download, ["hello.txt", "random.bin", "empty.bin"], chunk="random")
+    _check_downloads(download, ["hello.txt", "random.bin", "empty.bin"], chunk="random", tight=True)
     _check_missing(download, then="hello.txt")
 
 
-def _check_uploads(upload, items, chunk=None):
+def _check_uploads(upload, items, chunk=None, tight=False):
     name = _name(upload)
     doing = "while uploading " + ", then ".join(f"{file!r} ({len(data):,} bytes)" for file, data in items) + (
         " (replies in random pieces)" if chunk else "")
@@ -944,15 +1101,15 @@ def _check_uploads(upload, items, chunk=None):
         for file, data in items:
             upload(sock, reader, file, data)
 
-    with _recorded(server := ftp_server(), chunk) as (address, proxy):
+    with _recorded(server := _ftp_server(None, tight), chunk) as (address, proxy):
         outcome = _run(_session, action, address, student=upload, deadline=TRANSFER_DEADLINE)
-        trace = _trace(proxy)
+        trace, replies = _trace(proxy), _server_replies(proxy)
         root = server.site.root
         held = [f"{(root / file).stat().st_size:,} of the {len(data):,} bytes of {file!r}"
                 for file, data in items if (root / file).exists()]
         note = (f"The server received {', '.join(held)}, but it sends its 226 only after the data connection "
                 "has closed." if held and outcome.status == "timeout" else None)
-        _transfer_returned(outcome, name, doing, trace, HINT_CLOSE, note)
+        _transfer_returned(outcome, name, doing, trace, HINT_CLOSE, note, replies=replies, pieces=bool(chunk))
         _, wind_up = outcome.value
         for file, data in items:
             lead = _lead(f"while uploading {file!r}", name)
@@ -972,9 +1129,11 @@ def check_upload(upload):
 
 @check
 def check_upload_hidden(upload):
-    """Two uploads in a row (a text file, an empty one) with replies in random pieces; a refused STOR."""
+    """Three uploads in a row (a text file, 1 MiB, an empty one) with replies in random pieces, over a data
+    connection whose small segments and buffers make one send() take only part of 1 MiB; a refused STOR."""
     _forbid_reference([upload])
-    _check_uploads(upload, [("notes.txt", b"line 1\r\nline 2\nline 3\r\n"), ("empty.bin", b"")], chunk="random")
+    _check_uploads(upload, [("notes.txt", b"line 1\r\nline 2\nline 3\r\n"), ("random.bin", SAMPLE),
+                            ("empty.bin", b"")], chunk="random", tight=True)
     first = lambda u, sock, reader: u(sock, reader, "no/such/folder/notes.txt", HELLO)  # noqa: E731
     with _recorded(ftp_server()) as (address, proxy):
         outcome = _run(_session, _refused(upload, first), address, student=upload, deadline=TRANSFER_DEADLINE)

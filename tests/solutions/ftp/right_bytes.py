@@ -1,4 +1,4 @@
-"""A correct solution: a byte-at-a-time reader, a table-driven login, findall for PASV,
+"""A correct solution: a byte-at-a-time reader, a table-driven login, findall of comma-separated runs for PASV,
 a file object over the data connection."""
 
 import re
@@ -47,8 +47,9 @@ def login(sock, reader, user, password):
 
 
 def parse_pasv(text):
-    numbers = [int(n) for n in re.findall(r"\d+", text)]
-    if len(numbers) != 6 or any(n > 255 for n in numbers):
+    runs = [run.split(",") for run in re.findall(r"\d+(?:,\d+)+", text)]
+    numbers = next(([int(n) for n in run] for run in runs if len(run) == 6), None)
+    if numbers is None or any(n > 255 for n in numbers):
         raise ValueError(f"expected h1,h2,h3,h4,p1,p2 in {text!r}")
     return ".".join(str(n) for n in numbers[:4]), numbers[4] << 8 | numbers[5]
 

@@ -81,3 +81,31 @@ def empty_on_550(sock, reader, name):
             content = stream.read()
     read_reply(reader)
     return content
+
+
+def reads_226_first(sock, reader, name):
+    """Reads the 226 before the data: the server sends it only after the file, which waits to be read."""
+    with _passive(sock, reader) as data:
+        _retr(sock, reader, name)
+        read_reply(reader)
+        with data.makefile("rb") as stream:
+            return stream.read()
+
+
+def control_recv(sock, reader, name):
+    """Reads each reply on the control connection with one sock.recv(): one recv is not one reply."""
+
+    def reply(line):
+        sock.sendall(line.encode() + b"\r\n")
+        text = sock.recv(1024).decode()
+        return int(text[:3]), text[4:].rstrip("\r\n")
+
+    reply("TYPE I")
+    with socket.create_connection(parse_pasv(reply("PASV")[1]), timeout=5) as data:
+        code, text = reply(f"RETR {name}")
+        if code not in (125, 150):
+            raise FTPError(code, text)
+        with data.makefile("rb") as stream:
+            content = stream.read()
+    sock.recv(1024)  # the 226
+    return content

@@ -48,3 +48,12 @@ def with_ftplib(text):
     import ftplib
 
     return ftplib.parse227("227 " + text)
+
+
+def any_numbers(text):
+    """Takes the last six numbers anywhere in the text, comma-separated or not."""
+    numbers = [int(n) for n in re.findall(r"\d+", text)][-6:]
+    if len(numbers) < 6 or max(numbers) > 255:
+        raise ValueError(text)
+    h1, h2, h3, h4, p1, p2 = numbers
+    return f"{h1}.{h2}.{h3}.{h4}", p1 * 256 + p2

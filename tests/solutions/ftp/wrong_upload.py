@@ -50,3 +50,10 @@ def ignores_refusal(sock, reader, name, data):
         _command(sock, reader, f"STOR {name}")
         conn.sendall(data)
     read_reply(reader)
+
+
+def send_once(sock, reader, name, data):
+    """One send() for the whole file: send() may take only part of it, and returns how much."""
+    with _stor(sock, reader, name) as conn:
+        conn.send(data)
+    read_reply(reader)
