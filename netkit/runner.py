@@ -652,20 +652,34 @@ def _student_globals(reachable):
 
 
 # Shared with netkit.checks._base, which shortens deadlines in a grading run for code
-# that has already hung once: how many children ran past their deadline, and the factor.
+# that has already hung: how many children ran past their deadline, and the factors.
 TIMEOUTS = 0
-_SCALE = 1.0
+_scale = 1.0
+_shrink = None  # (factor, TIMEOUTS when set): applies once a child has timed out since
 
 
 @contextlib.contextmanager
-def scaled_deadlines(factor):
-    """Within the block, every run's deadline is multiplied by ``factor``."""
-    global _SCALE
-    saved, _SCALE = _SCALE, factor
+def scaled_deadlines(factor, after_timeout=False):
+    """Within the block, every run's deadline is multiplied by ``factor``.
+
+    With ``after_timeout``, only the runs after one in the block ran past its deadline.
+    """
+    global _scale, _shrink
+    saved = _scale, _shrink
+    if after_timeout:
+        _shrink = (factor, TIMEOUTS)
+    else:
+        _scale = factor
     try:
         yield
     finally:
-        _SCALE = saved
+        _scale, _shrink = saved
+
+
+def _deadline_factor():
+    if _shrink is not None and TIMEOUTS > _shrink[1]:
+        return _scale * _shrink[0]
+    return _scale
 
 
 class _Child:
@@ -675,7 +689,7 @@ class _Child:
         if not deadline or deadline <= 0:
             raise ValueError(f"deadline must be a positive number of seconds, not {deadline!r}")
         self.name = _function_name(func)
-        self.deadline = float(deadline) * _SCALE
+        self.deadline = float(deadline) * _deadline_factor()
         self.ready = None  # the packed value of the first report_ready()
         self.result = None  # the child's result report
         self.stuck = None  # the latest stuck report

@@ -22,6 +22,13 @@ def check_answer(func):
 
 
 @check
+def check_every_case(func):
+    outcomes = [runner.run(func, argument, deadline=0.4) for argument in (1, 2)]
+    if any(outcome.status != "returned" for outcome in outcomes):
+        fail(f"{func.__name__} did not return every time")
+
+
+@check
 def check_other(func):
     outcome = runner.run(func, 5, deadline=0.4)
     if outcome.status != "returned":
@@ -59,5 +66,9 @@ def test_in_grading_a_hang_costs_its_deadline_once(monkeypatch):
     other, _ = timed(check_other, hangs)                  # another check of the same hung function
     assert first >= 0.4 and same == message and repeated < 0.05
     assert 0.1 <= other < 0.3
+    def also_hangs(x):
+        hangs(x)
+    both, _ = timed(check_every_case, also_hangs)       # within a check too: the second hang is short
+    assert 0.5 <= both < 0.7
     correct, _ = timed(check_answer, lambda x: x)       # other functions keep their full deadline
     assert correct < 0.4  # (it fails fast on its own: wrong value, no hang)

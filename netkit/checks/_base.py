@@ -15,7 +15,8 @@ from ..errors import CheckFailed, NetkitError
 
 # In a grading run (the grader sets NETKIT_GRADING=1 in the kernel), a hang costs its full
 # deadline once: a check already failed for the same arguments fails again at once (a hidden
-# cell repeats the visible check first), and code that has hung gets a quarter of its deadline.
+# cell repeats the visible check first), and code that has hung gets a quarter of its
+# deadline, in later checks and in the rest of the check where it hung.
 GRADING = os.environ.get("NETKIT_GRADING") == "1"
 HUNG_SCALE = 0.25
 _failed = {}  # (check, ids of its arguments) -> (the arguments, kept alive so ids stay unique; the error)
@@ -70,7 +71,8 @@ def check(func):
         hung = GRADING and any(id(a) in _hung for a in (*args, *kwargs.values()))
         timeouts = runner.TIMEOUTS
         try:
-            with warnings.catch_warnings(), runner.scaled_deadlines(HUNG_SCALE if hung else 1.0):
+            with warnings.catch_warnings(), runner.scaled_deadlines(HUNG_SCALE if hung else 1.0), \
+                    runner.scaled_deadlines(HUNG_SCALE if GRADING else 1.0, after_timeout=True):
                 warnings.simplefilter("ignore")
                 return func(*args, **kwargs)
         except CheckFailed as exc:
