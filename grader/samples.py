@@ -139,15 +139,22 @@ def with_solution_cells(nb, change):
     return nb
 
 
+def student_cell(source):
+    """A code cell the student added (with a fixed id, so rebuilt samples do not change)."""
+    cell = nbformat.v4.new_code_cell(source)
+    cell["id"] = "added-by-student"
+    return cell
+
+
 def insert_after_first_solution(nb, source):
     index = next(i for i, c in enumerate(nb.cells) if meta(c).get("solution"))
-    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(source))
+    nb.cells.insert(index + 1, student_cell(source))
     return nb
 
 
 def insert_after_imports(nb, source):
     index = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
-    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(source))
+    nb.cells.insert(index + 1, student_cell(source))
     return nb
 
 
