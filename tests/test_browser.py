@@ -271,6 +271,8 @@ def wait_idle(page, lab, path, timeout):
 
 def run_everything(page, lab, path, timeout):
     """Run All Cells; where a failing check stops the run, go on from the next cell, as a student would."""
+    code = sum(c["cell_type"] == "code" for c in lab.notebook(path)["cells"])
+    assert len(prompts(page)) == code, f"{path}: the page shows {len(prompts(page))} of {code} code cells"
     menu(page, "Run", "Run All Cells")
     wait_idle(page, lab, path, timeout)
     restarts, last = 0, -1
@@ -303,6 +305,13 @@ def scroll_to_top(page):
 def open_notebook(page, lab, path):
     page.goto(f"{lab.url}/lab/tree/{path}?reset")  # ?reset: this notebook alone, no tabs restored
     notebook_panel(page).locator(".jp-MarkdownCell .jp-RenderedMarkdown").first.wait_for()
+    # A long notebook is put in the page in steps: wait for all of its cells before running it.
+    cells = len(lab.notebook(path)["cells"])
+    page.wait_for_function("""n => {
+        const panel = [...document.querySelectorAll('.jp-NotebookPanel')].find(p => p.offsetParent !== null);
+        return panel && [...panel.querySelectorAll('.jp-Cell')].length === n
+            && [...panel.querySelectorAll('.jp-CodeCell')].every(c => c.querySelector('.cm-content'));
+    }""", arg=cells)
     page.locator(f'.lm-TabBar-tab.jp-mod-current:has-text("{Path(path).name}")').wait_for()
     end = time.monotonic() + 60
     while lab.session(path) is None or lab.api(
