@@ -245,7 +245,7 @@ def menu(page, top, item):
 
 
 def prompts(page):
-    """The input prompt of every non-empty code cell, in order: "[3]:", "[*]:" or "[ ]:"."""
+    """Each code cell's input prompt ("[3]:", "[*]:" or "[ ]:") and whether it holds any code, in order."""
     return page.evaluate("""() => {
         const panel = [...document.querySelectorAll('.jp-NotebookPanel')].find(p => p.offsetParent !== null);
         return [...panel.querySelectorAll('.jp-Cell.jp-CodeCell')].map(cell => [
