@@ -86,11 +86,17 @@ WRONG = [
     ("wrong_server", "dies_on_junk", "server", "hidden", "stopped after it was sent a 47-byte request"),
     ("wrong_server", "answers_everything", "server", "hidden", "answered a mode-4 packet"),
     ("wrong_server", "always_version_4", "server", "hidden", "the request was version 3"),
+    ("wrong_server", "appends_the_request_tail", "server", "hidden",
+     "the reply has 68 bytes, as many as the request; an SNTP reply has exactly 48"),
+    ("wrong_server", "unpacks_the_whole_datagram", "server", "hidden",
+     "what follows its 48th byte (NTPv4 extension fields, a key ID and MAC) is not for this server"),
     ("wrong_ping", "takes_any_datagram", "ping", "visible", "The proxy duplicated ping 1"),
     ("wrong_ping", "takes_any_datagram", "ping", "hidden", "The late echo of ping 4"),
     ("wrong_ping", "counts_duplicates_twice", "ping", "visible", "counted as received twice"),
     ("wrong_ping", "timeout_is_an_error", "ping", "visible", "ping raised TimeoutError"),
     ("wrong_ping", "retransmits", "ping", "visible", "each ping sent once"),
+    ("wrong_ping", "timeout_per_recv", "ping", "hidden", "ping 1's echo came only 0.3 s after it was sent, "
+                                                          "later than the timeout (0.2 s)"),
 ]
 
 

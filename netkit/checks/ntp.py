@@ -31,7 +31,7 @@ import time
 from .. import sntp
 from ..proxies import udp_proxy
 from ..runner import background, report_ready, run
-from ..servers import udp_server
+from ..servers import UDPServer, udp_server
 from ..wire import hexdump
 from ._base import CheckFailed, check, fail, show_bytes
 from ._cases import forbidden_uses, run_cases
@@ -680,7 +680,7 @@ def _give_up_case(sntp_query, *, timeout, tries, flood=None):
              trace=trace,
              hint="wait timeout seconds per try, once: a try's deadline is time.monotonic() + timeout, "
                   "and datagrams you ignore do not restart it")
-    if outcome.elapsed < limit - 0.05:
+    if outcome.elapsed < limit - timeout / 2:  # slack: on a busy machine the clock may start after the child did
         fail(f"{sent} gave up after {outcome.elapsed:.2f} s, before the last try's timeout ended.",
              expected=f"{limit:.1f} s", got=f"{outcome.elapsed:.2f} s", trace=trace, hint=HINT_RETRY)
 
@@ -795,15 +795,15 @@ def _drain(sock, into):
             into.append(sock.recvfrom(2048))
 
 
-def _server_died(handle, what):
+def _server_died(handle, what, hint=None):
     """If the student's server process has ended, fail with how it ended."""
     if handle.alive:
         return
     outcome = handle.stop()
     _not_written(outcome)
     fail(f"Your server stopped {what}: serve_ntp {outcome.clause}.{_tb(outcome)}", output=outcome.output,
-         hint="a server answers forever: a loop around recvfrom that never returns, and that skips "
-              "(`continue`) datagrams it does not understand instead of crashing on them")
+         hint=hint or "a server answers forever: a loop around recvfrom that never returns, and that skips "
+                      "(`continue`) datagrams it does not understand instead of crashing on them")
 
 
 def _judge_reply(request, data, sender, address, window, clock, label):
@@ -814,6 +814,14 @@ def _judge_reply(request, data, sender, address, window, clock, label):
         fail(f"{label}: the reply came from port {sender[1]}, not from the server's port {address[1]}.",
              trace=trace, hint="answer with sock.sendto(reply, client) on the socket that received the request")
     if len(data) != 48:
+        if len(request) > 48:
+            fail(f"{label}: the reply has {len(data)} bytes" + (", as many as the request" if len(data) == len(request)
+                                                                else "") + "; an SNTP reply has exactly 48.",
+                 sent=f"{len(request)} bytes: the 48-byte packet, then {len(request) - 48} bytes of key ID and "
+                      "message authentication code (MAC), as NTPv4 may append", expected="a 48-byte reply",
+                 trace=trace, hint="the reply is the 48 bytes of the packet, whatever follows the request's 48th "
+                                   "byte: build it from its fields (struct.pack) instead of patching a copy of the "
+                                   "request, and send nothing after byte 47. See " + HINT_SERVER)
         fail(f"{label}: the reply has {len(data)} bytes; an SNTP reply has 48.", trace=trace, hint=HINT_SERVER)
     first = data[0]
     mode, version = first & 7, first >> 3 & 7
@@ -855,8 +863,9 @@ def _judge_reply(request, data, sender, address, window, clock, label):
                  hint=(mistake + ". See " if mistake else "") + HINT_TIMESTAMP)
 
 
-def _ask_clients(handle, address, clock, requests, label, wait=1.0):
-    """Every request from its own socket at once; each client must get exactly its own reply."""
+def _ask_clients(handle, address, clock, requests, label, wait=1.0, died=None):
+    """Every request from its own socket at once; each client must get exactly its own reply.
+    ``died`` is the hint for a server that stopped meanwhile, where these requests teach something."""
     ex = _exchange(address, [[r] for r in requests], clock, wait=wait)
     owner = {batch[0][40:48]: i for i, batch in enumerate(ex.batches)}
     for i, replies in enumerate(ex.got):
@@ -870,7 +879,7 @@ def _ask_clients(handle, address, clock, requests, label, wait=1.0):
                           "as the request; never from a stored address")
     silent = [i for i, replies in enumerate(ex.got) if not replies]
     if silent:
-        _server_died(handle, f"while {_plural(len(requests), 'client')} waited")
+        _server_died(handle, f"while {_plural(len(requests), 'client')} waited ({label})", died)
         first = silent[0]
         fail(f"{label}: {len(silent)} of {_plural(len(requests), 'client')} got no reply within {wait} s.",
              sent=f"{_plural(len(requests), 'request')}, each from its own socket, all at once",
@@ -935,7 +944,8 @@ _JUNK = (  # (datagram, what it is): a server ignores each and keeps serving
 
 @check
 def check_ntp_server_hidden(make_ntp_socket, serve_ntp):
-    """Version 3 and 4, header fields, junk and replies ignored, many requests from one client."""
+    """Version 3 and 4, header fields, requests with a MAC after byte 48, junk and replies ignored,
+    many requests from one client."""
     clock = _Clock(-17_636.25)
     rng = random.Random(44)
     with background(_serve_child, make_ntp_socket, serve_ntp, clock, deadline=20.0) as handle:
@@ -974,6 +984,12 @@ def check_ntp_server_hidden(make_ntp_socket, serve_ntp):
             _server_died(handle, "during 20 requests from one client")
             fail(f"One client sent 20 requests in a row; {len(missing)} got no reply (#{missing[0]}, ...).",
                  expected="20 replies", got=_plural(len(ex.got[0]), "reply", "replies"), hint=HINT_SERVER)
+        signed = [_client_request(rng) + struct.pack("!I", rng.randrange(1, 2**16)) + rng.randbytes(16)
+                  for _ in range(5)]
+        _ask_clients(handle, address, clock, signed, "5 requests of 68 bytes, 48 + a 20-byte key ID and MAC",
+                     died="a request of 48 bytes or more is valid, and what follows its 48th byte (NTPv4 "
+                          "extension fields, a key ID and MAC) is not for this server: read data[:48] (or "
+                          "struct.unpack_from), never the whole datagram with a 48-byte format")
         _server_died(handle, "after answering")
 
 
@@ -990,21 +1006,49 @@ def _echo(data, addr):
     return data
 
 
-class _ScriptedEcho:
-    """An echo server's handler that delays or drops given arrivals (by arrival index)."""
+class _ScriptedEcho(UDPServer):
+    """An echo server whose misbehaviour is configuration, by arrival index (0 = the first datagram):
 
-    def __init__(self, delay=None, drop=()):
-        self.delay, self.drop, self.seen = dict(delay or {}), set(drop), []
-        self.stop = threading.Event()
+    delay   {i: s}            hold arrival i s seconds before echoing it; the serve thread
+                              waits, so the arrivals behind it wait too
+    drop    {i, ...}          never echo arrival i
+    later   {i: [(s, j), ...]}  instead of echoing arrival i at once, send arrival j's bytes
+                              s seconds after arrival i (j == i: a late echo; j < i: a
+                              duplicate of an earlier echo), from the server's port, while
+                              the serve thread goes on echoing
 
-    def __call__(self, data, addr):
+    ``seen`` keeps every arrival's bytes. Use it as ``with _ScriptedEcho(...) as address``.
+    """
+
+    def __init__(self, delay=None, drop=(), later=None):
+        super().__init__(self._arrived)
+        self.delay, self.drop, self.later = dict(delay or {}), set(drop), dict(later or {})
+        self.seen = []
+        self._timers = []
+
+    def _arrived(self, data, addr):
         index = len(self.seen)
         self.seen.append(data)
-        if index in self.drop:
+        for after, which in self.later.get(index, ()):
+            timer = threading.Timer(after, self._send, (which, addr))
+            timer.daemon = True
+            self._timers.append(timer)
+            timer.start()
+        if index in self.drop or index in self.later:
             return None
         if index in self.delay:
-            self.stop.wait(self.delay[index])
+            self.stopping.wait(self.delay[index])
         return data
+
+    def _send(self, which, addr):
+        if not self.stopping.is_set():
+            with contextlib.suppress(OSError):   # the pinger may have gone: nothing to tell it
+                self._sock.sendto(self.seen[which], addr)
+
+    def _stop_handlers(self):
+        for timer in self._timers:
+            timer.cancel()
+            timer.join()
 
 
 def _rtts_text(rtts, limit=24):
@@ -1018,7 +1062,11 @@ def _ping_outcome(ping, address, count, timeout):
     return run(ping, tuple(address), count=count, timeout=timeout, deadline=count * timeout + 2.0)
 
 
-def _judge_ping(outcome, label, count, timeout, lost, trace, sent, cause=None):
+def _judge_ping(outcome, label, count, timeout, lost, trace, sent, cause=None, late=None):
+    """``lost``: the pings that got no echo within timeout; ``late``: {ping: (s, why)} for those of
+    them whose echo the server sent after s seconds, too late, and why a pinger might count it;
+    ``cause(i)`` explains a lost ping i reported with a time."""
+    late = late or {}
     _not_written(outcome)
     if outcome.status != "returned":
         fail(f"{label}: ping {outcome.clause}" + (f": {outcome.stuck_at}" if outcome.stuck_at else "") + _tb(outcome),
@@ -1038,12 +1086,21 @@ def _judge_ping(outcome, label, count, timeout, lost, trace, sent, cause=None):
         fail(f"{label}: the echo side received {sent} pings, but you were asked for {count}.",
              expected=f"each ping sent once ({count} datagrams)", trace=trace,
              hint="send ping i once, wait for its echo up to timeout, then go on to ping i + 1")
+    got_lost = [i for i, rtt in enumerate(rtts) if rtt is None]
     for i, rtt in enumerate(rtts):
+        if i in late and isinstance(rtt, (int, float)) and not isinstance(rtt, bool) and rtt > timeout:
+            echo_at, why = late[i]
+            fail(f"{label}: ping {i}'s echo came only {echo_at:g} s after it was sent, later than the timeout "
+                 f"({timeout} s), but you report a round-trip time of {rtt * 1e3:.1f} ms. {why}",
+                 expected=f"lost: {sorted(lost)} (an echo later than timeout means the ping is lost: None)",
+                 got=f"lost: {got_lost}, {_rtts_text(rtts)}", trace=trace,
+                 hint="give the wait for ping i one deadline, sent_at + timeout, that other datagrams do not "
+                      "extend: settimeout(deadline - time.perf_counter()) before every recvfrom, not the whole "
+                      "timeout again after each datagram you ignore. " + HINT_PING)
         if rtt is not None and not (isinstance(rtt, (int, float)) and 0 < rtt <= timeout + 0.05):
             fail(f"{label}: ping {i}'s round-trip time is {rtt!r}.",
                  expected=f"a number of seconds between 0 and the timeout ({timeout} s), or None",
                  got=_rtts_text(rtts), hint="rtt = time.perf_counter() - sent_at, measured when the echo arrives")
-    got_lost = [i for i, rtt in enumerate(rtts) if rtt is None]
     for i in range(count):
         if i in lost and rtts[i] is not None:
             why = cause(i) if cause else ""
@@ -1074,21 +1131,44 @@ def _proxy_case(ping, *, count, timeout, seed, drop, duplicate):
 
 
 def _late_case(ping, count=8, timeout=0.2):
-    handler = _ScriptedEcho(delay={3: timeout + 0.05}, drop={5})
-    try:
-        with udp_server(handler) as echo:
-            outcome = _ping_outcome(ping, echo, count, timeout)
-    finally:
-        handler.stop.set()
+    late = 1.5 * timeout  # half a timeout of margin either way, for a busy machine
+    server = _ScriptedEcho(delay={3: late}, drop={5})
+    with server as echo:
+        outcome = _ping_outcome(ping, echo, count, timeout)
     label = f"ping(<echo>, count={count}, timeout={timeout})"
-    trace = (f"the echo server answered ping 3 only after {timeout + 0.05} s (too late), "
-             "and never answered ping 5")
+    trace = f"the echo server answered ping 3 only after {late:g} s (too late), and never answered ping 5"
 
     def cause(i):
         return (f"The late echo of ping {i - 1} arrived while you waited for ping {i}, and you took it "
                 f"for ping {i}'s echo." if i == 5 else "")
 
-    _judge_ping(outcome, label, count, timeout, {3, 5}, trace, len(handler.seen), cause)
+    _judge_ping(outcome, label, count, timeout, {3, 5}, trace, len(server.seen), cause)
+
+
+def _stray_case(ping, count=4, timeout=0.2):
+    """Ping 1's echo comes after 1.5 x timeout, and copies of ping 0's echo arrive meanwhile.
+
+    A pinger whose wait for ping i ends at sent_at + timeout reports ping 1 lost; one that
+    gives every recvfrom the whole timeout again is still waiting when the late echo comes.
+    The schedule is fixed (no randomness): strays at 0.5 and 1.0 x timeout, the echo at 1.5.
+    """
+    strays, echo_at = (0.5 * timeout, 1.0 * timeout), 1.5 * timeout
+    server = _ScriptedEcho(later={1: [(at, 0) for at in strays] + [(echo_at, 1)]})
+    with server as echo:
+        outcome = _ping_outcome(ping, echo, count, timeout)
+    label = f"ping(<echo>, count={count}, timeout={timeout})"
+    shown = " and ".join(f"{at:g} s" for at in strays)
+    trace = (f"the echo server answered ping 1 only after {echo_at:g} s (too late), and sent a copy of "
+             f"ping 0's echo again {shown} after ping 1 arrived")
+
+    def cause(i):
+        return (f"Copies of ping 0's echo arrived {shown} after ping 1 was sent, and you took one for "
+                f"ping 1's echo." if i == 1 else "")
+
+    story = (f"Copies of ping 0's echo (duplicates, as a network may deliver) arrived {shown} after ping 1 was "
+             "sent: a recvfrom that waits the whole timeout again after each of them is still waiting when the "
+             "late echo comes.")
+    _judge_ping(outcome, label, count, timeout, {1}, trace, len(server.seen), cause, late={1: (echo_at, story)})
 
 
 # Seeds chosen so that a ping right after a duplicated one is dropped (a pinger that takes any
@@ -1105,6 +1185,7 @@ def check_ping(ping):
 
 @check
 def check_ping_hidden(ping):
-    """A late echo during the next ping, heavy duplication."""
+    """A late echo during the next ping, stray datagrams while an echo is late, heavy duplication."""
     _late_case(ping)
+    _stray_case(ping)
     _proxy_case(ping, **PING_HIDDEN)

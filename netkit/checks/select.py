@@ -82,6 +82,7 @@ _SPAWNERS = {"Thread", "start_new_thread", "fork", "forkpty", "posix_spawn", "po
 SERVE_LIMIT = 20.0  # the child's own deadline; every check stops it long before
 PROMPT = 1.0  # seconds a client may wait for its answer
 _TICK = 0.02  # the crowd's longest select() wait: how often it looks at the child
+_SETTLE = 0.2  # how long a failing check lets the child finish reporting before it stops it
 _RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST
 _SMALL_SNDBUF = 32 * 1024  # the check's listener: accepted sockets inherit a small send buffer
 _SMALL_RCVBUF = 4096  # a slow client's receive buffer: a big reply cannot hide in it
@@ -251,6 +252,9 @@ class _Server:
         A server that died on its own (raised, returned, exited) closed its sockets, so what the
         clients saw says nothing new: the message is then "it stopped" during ``self.doing``, and why.
         """
+        # A server that raises closes its sockets (the clients see EOF or a reset) a moment before
+        # its child reports why: wait that moment, so a dying server is not taken for a stuck one.
+        self.handle.wait(_SETTLE)
         outcome = self.handle.stop()
         if _not_written(outcome):
             fail(_story(outcome, self.name, stuck=False)[0][0])
@@ -512,6 +516,10 @@ def _ports_round(server, batch, client_of, where, port_name):
                 "the client expects it to come from the port it wrote to.")
     elif stray:
         hint = "answer each datagram with services[sock](data), where sock is the socket it arrived on."
+    elif not payload:
+        hint = ("an empty datagram (b'') is a datagram like any other, not the end of anything: UDP has no "
+                "connection to close, so recvfrom() returning b'' only means a client sent 0 bytes. Answer it "
+                "with services[sock](b'') and keep the socket in your select() list.")
     else:
         hint = _HINT_BY_CALL["recvfrom"]
     server.fail(summary, sent=payload, expected=f"{show_bytes(expected, 40)} from port {name}",
@@ -726,12 +734,16 @@ SITE = {
 _BIG = random.Random(7).randbytes(1 << 20)  # big.bin, for the slow client (hidden checks)
 SERVED = SITE | {"big.bin": _BIG}
 _SECRET = b"the password is hunter2\n"  # beside the folder: /../secret.txt must not be served
+#: In a sibling folder whose name begins with the folder's: a string prefix test lets it out.
+_SIBLING, _SIBLING_SECRET = "site-private/secret.txt", b"the sibling's password is swordfish\n"
 
 
 @contextlib.contextmanager
 def _site(*, big=False):
-    """A temporary folder with ``SITE`` (and big.bin), and secret.txt just outside it; yields its path."""
-    files = {f"site/{name}": data for name, data in SITE.items()} | {"secret.txt": _SECRET}
+    """A temporary folder with ``SITE`` (and big.bin), secret.txt just outside it and site-private/secret.txt
+    beside it; yields its path."""
+    files = {f"site/{name}": data for name, data in SITE.items()} | {"secret.txt": _SECRET,
+                                                                      _SIBLING: _SIBLING_SECRET}
     if big:
         files["site/big.bin"] = _BIG
     with temp_root(files, prefix="netkit-select-") as root:
@@ -757,6 +769,11 @@ def _judge(data, method, path):
         return str(exc), shape
     if head is None:
         return f"{show_bytes(data, 60)}, with no blank line to end the head", shape
+    bare = re.search(rb"(?<!\r)\n", data[:head.end])
+    if bare:
+        line = data[data.rfind(b"\n", 0, bare.start()) + 1:bare.end()]
+        return (f"{show_bytes(line, 50)}: a line of the head that ends with b'\\n' alone",
+                "every line of the head, and the empty line after it, ending with b'\\r\\n'")
     status, length, body = head.status, head.header("Content-Length"), data[head.end:]
     if want is not None and status != 200:
         return f"status {status} for a file that exists", f"200 OK and the {len(want)} bytes of {name}"
@@ -771,8 +788,9 @@ def _judge(data, method, path):
     if method == "HEAD":
         return (f"a {len(body)}-byte body after the head of a HEAD response", "no body at all") if body else None
     if int(length) != len(body):
-        return (f"Content-Length: {length}, then {len(body)} bytes of body before the connection closed",
-                f"exactly {length} bytes of body")
+        cut = want is not None and len(body) < int(length)  # the length is the file's: the body was cut short
+        return (f"Content-Length: {length}, then {'only ' if cut else ''}{len(body)} bytes of body before the "
+                "connection closed", f"exactly {length} bytes of body")
     if want is not None and body != want:
         first = next(i for i, (a, b) in enumerate(zip(body, want)) if a != b)
         return (f"a body that differs from {name} at byte {first}: {show_bytes(body[first:first + 16])}",
@@ -787,10 +805,23 @@ _HTTP_HINTS = {
     "status": "a name that is a file in the folder gets 200 OK with its bytes; anything else gets 404 Not Found.",
     "shape": "the response head is b'HTTP/1.0 200 OK\\r\\n', header lines like b'Content-Length: 30\\r\\n', "
              "then an empty line b'\\r\\n'; the body follows.",
+    "CRLF": "HTTP ends every line of the head with b'\\r\\n' (CR LF), the empty line that ends the head too: "
+            "b'HTTP/1.0 200 OK\\r\\nContent-Length: 30\\r\\n\\r\\n'. Many clients forgive a bare b'\\n'; "
+            "the exercise, like the RFC, asks for b'\\r\\n'.",
+    "cut": "send() sends only what fits in the socket's send buffer and returns how many bytes that was; "
+           "on a non-blocking socket the rest is not sent for you. Keep the rest (response[sent:]), put the "
+           "socket in select()'s write list, send more each time it is writable, and close() only when "
+           "nothing is left. sendall() is no way out: on a non-blocking socket it raises BlockingIOError "
+           "as soon as the buffer is full.",
 }
 
 
-def _http_hint(problem, method):
+def _http_hint(problem, method, served=False):
+    """The hint for ``problem`` (what ``_judge`` found); ``served``: seen through the student's server."""
+    if "ends with b'\\n' alone" in problem:
+        return _HTTP_HINTS["CRLF"]
+    if served and ", then only " in problem:  # the file's Content-Length, a body cut short: a partial send
+        return _HTTP_HINTS["cut"]
     if "Content-Length" in problem or "body that differs" in problem:
         return _HTTP_HINTS["Content-Length"]
     if method == "HEAD" or "HEAD" in problem:
@@ -873,6 +904,15 @@ def _pure_hidden_cases(http_response, folder):
              sent=request, expected="404 Not Found (or 403 Forbidden)", got=response,
              hint="resolve the path and check that it is inside the folder, e.g. with pathlib: "
                   "(root / name).resolve().is_relative_to(root.resolve()).")
+    request = _request("GET", f"/../{_SIBLING}")
+    response = _call_pure(http_response, request, folder)
+    if _SIBLING_SECRET in response or _status_of(response) == 200:
+        fail(f"http_response served a file from outside the folder: GET /../{_SIBLING} is in a sibling folder "
+             "whose name begins with the folder's (site-private beside site).",
+             sent=request, expected="404 Not Found (or 403 Forbidden)", got=response,
+             hint="a string prefix is not a folder: '/srv/site-private/secret.txt'.startswith('/srv/site') is "
+                  "True. Compare whole path components: Path(path).is_relative_to(root), or "
+                  "os.path.commonpath([root, path]) == root.")
     for request, what in ((_request("DELETE", "/hello.txt"), "a method other than GET and HEAD"),
                           (b"nonsense\r\n\r\n", "a request line that is not METHOD PATH VERSION")):
         response = _call_pure(http_response, request, folder)
@@ -924,7 +964,7 @@ def _expect_responses(server, crowd, jobs, what, seconds=PROMPT):
         wrong = _judge(got, method, path)
         if wrong:
             server.fail(f"{peer.name} got a wrong response to {method} {path} {what}.", sent=bytes(peer.sent),
-                        expected=wrong[1], got=wrong[0], hint=_http_hint(wrong[0], method))
+                        expected=wrong[1], got=wrong[0], hint=_http_hint(wrong[0], method, served=True))
 
 
 def _http_client(server, address, method, path, what):

@@ -93,3 +93,19 @@ def answers_everything(sock, clock=time.time):
 def always_version_4(sock, clock=time.time):
     """Says version 4 whatever the client spoke."""
     _loop(sock, clock, lambda data, clock: _reply(data, clock, first=0x24))
+
+
+def appends_the_request_tail(sock, clock=time.time):
+    """Sends back whatever followed the request's 48th byte (a key ID and MAC): a reply longer than 48."""
+    _loop(sock, clock, lambda data, clock: _reply(data, clock) + data[48:])
+
+
+def unpacks_the_whole_datagram(sock, clock=time.time):
+    """Unpacks the whole datagram with a 48-byte format: a request with a MAC after it ends the server."""
+    while True:
+        data, client = sock.recvfrom(1024)
+        if len(data) < 48:
+            continue
+        first, *_rest = struct.unpack("!B39xQ", data)
+        if first & 7 == 3:
+            sock.sendto(_reply(data, clock), client)
