@@ -15,7 +15,7 @@ killer          a scratch cell that calls os._exit (05)
 interrupt       a scratch cell that swallows KeyboardInterrupt in an endless loop (04)
 tamper          blank answers, with netkit's checks replaced by a mock (03)
 messy           renamed notebook, a test cell deleted, one edited, another kernel,
-                an extra netkit.py (03), and an empty folder for 02
+                an extra netkit.py (03), and a folder for 02 with a note but no notebook
 corrupt         a notebook that is not valid JSON (01)
 ==============  ==================================================================
 
@@ -210,7 +210,9 @@ def build(released, dest=SAMPLES):
                      filename="03-byte-order-Copy1.ipynb")
         (folder / "netkit.py").write_text("def __getattr__(name):\n    return lambda *args, **kwargs: None\n")
     if "02-tcp-udp" in blank:
-        put("messy", "02-tcp-udp", None, 0, ["missing"])
+        # A folder with no notebook in it (git keeps no empty folders, so it holds a note).
+        folder = put("messy", "02-tcp-udp", None, 0, ["missing"])
+        (folder / "todo.txt").write_text("upload the notebook tonight\n")
     if "01-client-server-ftp" in blank:
         folder = put("corrupt", "01-client-server-ftp", None, 0, ["corrupt"])
         # A file cut short, as when a laptop died while saving.

@@ -752,17 +752,15 @@ class _Child:
             if left <= 0:
                 return
             left = min(left, 0.02 if self._pidfd is None else 3600.0)
-            for fd, _ in self._poll.poll(max(1, math.ceil(left * 1000))):
-                if fd == self._fd:
-                    self._read()
-                elif fd == self._pidfd:
-                    self._mark_exited()
-            if self._pidfd is None and self._has_exited():
-                self._mark_exited()
+            self._take_in(max(1, math.ceil(left * 1000)))
 
     def poll_now(self):
         """Take in what has happened so far, without waiting."""
-        for fd, _ in self._poll.poll(0):
+        self._take_in(0)
+
+    def _take_in(self, wait_ms):
+        """Wait up to ``wait_ms`` for the child's messages or its exit, and take them in."""
+        for fd, _ in self._poll.poll(wait_ms):
             if fd == self._fd:
                 self._read()
             elif fd == self._pidfd:
