@@ -5,6 +5,11 @@
 ``floor`` seconds), found by its nbgrader ``grade_id`` or, for an unmarked cell, by
 its source. A hung cell then costs a few seconds instead of nbgrader's 30. Cells the
 solution never had (a student's scratch cells) get the executor's default.
+
+Once a notebook has hung (``after_hang``), the floor drops to ``HUNG_FLOOR``: the
+submission is flagged for review already, and a cell that takes the solution a few
+milliseconds (defining functions, calling them) needs far less than a second, so each
+later hang costs a quarter as much. Cells that really take time keep ``SLACK`` x theirs.
 """
 
 import hashlib
@@ -14,6 +19,7 @@ from datetime import datetime
 from .notebook_run import execute
 
 FLOOR = 1.0
+HUNG_FLOOR = 0.25
 SLACK = 5.0
 
 
@@ -38,10 +44,10 @@ def measure(source_notebook):
     return times
 
 
-def deadline_for(cell, table):
+def deadline_for(cell, table, after_hang=False):
     """The cell's deadline in seconds, or None when the solution never ran such a cell."""
     seconds = table.get(cell_key(cell))
-    return None if seconds is None else max(FLOOR, SLACK * seconds)
+    return None if seconds is None else max(HUNG_FLOOR if after_hang else FLOOR, SLACK * seconds)
 
 
 def save(tables, path):

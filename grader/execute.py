@@ -6,7 +6,9 @@ kernel dies. ``RobustExecute`` (set in ``nbgrader_config.py``) instead:
 - gives each cell its own deadline: a ``deadline`` (seconds) in the cell's metadata;
   else, for a graded test cell, ``test_cell_timeout`` (netkit's checks bound student
   code themselves); else a few times what the solution took (``grader.deadlines``,
-  measured at release); else ``cell_timeout``;
+  measured at release); else ``cell_timeout``; once a cell of the notebook has run past
+  its deadline, later cells that are not test cells get less (``grader.deadlines``), so
+  a submission that hangs everywhere pays for it about once;
 - interrupts a cell past its deadline, and kills the kernel when it ignores the interrupt;
 - when the kernel dies, marks that cell failed with a plain message, starts a new kernel,
   runs again the cells before it that had succeeded, and goes on with the next cell;
@@ -94,7 +96,9 @@ KERNEL_DIED = ("The kernel died while running this cell, so it gets no points. Y
 IGNORED_INTERRUPT = ("This cell did not finish within {deadline:g} s and ignored the interrupt "
                      "(does your code catch KeyboardInterrupt or BaseException?), so the kernel was "
                      "restarted. The cells after it were graded in a fresh kernel.")
+SCRATCH_SCALE_AFTER_HANG = 0.25  # a cell the solution does not have, once the notebook has hung
 TOO_SLOW = "This cell did not finish within {deadline:g} s, so it was interrupted.{where}"
+LESS_AFTER_HANG = " (A cell above had already run past its deadline, so this one had less time.)"
 
 
 def is_test_cell(cell):
@@ -107,13 +111,25 @@ def error_output(ename, evalue):
 
 
 def where_interrupted(outputs):
-    """The last student line of a KeyboardInterrupt traceback, as ' It was at: ...'."""
+    """Where a KeyboardInterrupt traceback stopped, as ' It was at: Cell In[3], line 6, in f(): `...`'.
+
+    The innermost frame of the student's own cells is named, with its line of code, and the
+    library call it was inside, if any (``socket.accept``, say); never a page of library source.
+    """
     for output in outputs:
         if output.get("output_type") == "error" and output.get("ename") == "KeyboardInterrupt":
-            frames = [line for line in output.get("traceback", []) if "---->" in line or "-->" in line]
-            if frames:
-                plain = re.sub(r"\x1b\[[0-9;]*m", "", frames[-1]).strip()
-                return f" It was at: {plain}"
+            frames = [re.sub(r"\x1b\[[0-9;]*m", "", entry) for entry in output.get("traceback", [])]
+            frames = [entry for entry in frames if re.search(r"^\s*-+>", entry, re.M)]
+            if not frames:
+                return ""
+            own = [entry for entry in frames if entry.startswith("Cell In")]
+            chosen = own[-1] if own else frames[-1]
+            arrow = next(line for line in chosen.splitlines() if re.match(r"\s*-+>", line))
+            code = re.sub(r"^\s*-+>\s*\d*\s?", "", arrow).strip()
+            where = f" It was at: {chosen.splitlines()[0]}: `{code}`"
+            if chosen is not frames[-1] and ", in " in frames[-1].splitlines()[0]:
+                where += f", inside {frames[-1].splitlines()[0].rsplit(', in ', 1)[1]}"
+            return where + "."
     return ""
 
 
@@ -135,17 +151,22 @@ class RobustExecute(Execute):
         assignment = (resources or {}).get("nbgrader", {}).get("assignment")
         tables = deadlines.load(Path(self.deadlines_file)) if self.deadlines_file else {}
         self._solution_times = tables.get(assignment, {})
+        self._hung = False  # has a cell of this notebook run past its deadline?
         run_sync(self.async_execute)()
         return self.nb, self.resources
 
-    def deadline(self, cell):
+    def deadline(self, cell, after_hang=None):
+        """Seconds ``cell`` may run; ``after_hang`` (default: has this notebook hung?) lowers it."""
         explicit = cell.metadata.get("deadline")
         if explicit:
             return float(explicit)
         if is_test_cell(cell):
             return self.test_cell_timeout
-        learned = deadlines.deadline_for(cell, self._solution_times)
-        return self.cell_timeout if learned is None else learned
+        after_hang = self._hung if after_hang is None else after_hang
+        learned = deadlines.deadline_for(cell, self._solution_times, after_hang=after_hang)
+        if learned is not None:
+            return learned
+        return self.cell_timeout * (SCRATCH_SCALE_AFTER_HANG if after_hang else 1.0)
 
     def _get_timeout(self, cell):
         return self.deadline(cell) if cell is not None else self.timeout
@@ -208,6 +229,7 @@ class RobustExecute(Execute):
         except DeadKernelError:
             return KERNEL_DIED
         except (CellTimeoutError, TimeoutError):
+            self._hung = True
             return IGNORED_INTERRUPT.format(deadline=deadline)
         if not await ensure_async(self.km.is_alive()):
             return KERNEL_DIED
@@ -217,9 +239,12 @@ class RobustExecute(Execute):
     def _tidy_outputs(self, cell, deadline):
         errors = [o for o in cell.outputs if o.get("output_type") == "error"]
         if any(o.get("ename") == "CellTimeoutError" for o in errors):
-            where = where_interrupted(cell.outputs)
+            message = TOO_SLOW.format(deadline=deadline, where=where_interrupted(cell.outputs))
+            if self._hung and not is_test_cell(cell):
+                message += LESS_AFTER_HANG
+            self._hung = True
             cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
-            cell.outputs.append(error_output("CellTimeoutError", TOO_SLOW.format(deadline=deadline, where=where)))
+            cell.outputs.append(error_output("CellTimeoutError", message))
         elif is_test_cell(cell) and not errors:
             for output in cell.outputs:
                 if output.get("output_type") == "stream" and output.get("name") == "stderr":
@@ -233,7 +258,8 @@ class RobustExecute(Execute):
         for index in succeeded:
             cell = self.nb.cells[index]
             try:
-                await self._run_silently(cell.source, timeout=self.deadline(cell))
+                # Replayed cells succeeded before: they get the full deadline, even after a hang.
+                await self._run_silently(cell.source, timeout=self.deadline(cell, after_hang=False))
             except Exception:  # a replayed cell that fails now is graded as it was the first time
                 if not await ensure_async(self.km.is_alive()):
                     await self._stop()

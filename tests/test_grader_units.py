@@ -7,7 +7,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.execute import RobustExecute
+from grader import deadlines
+from grader.execute import RobustExecute, where_interrupted
 from grader.intake import take_in
 from grader.tamper import suspicious_code
 
@@ -43,8 +44,42 @@ def test_a_hung_cell_costs_its_deadline_and_the_rest_still_runs(tmp_path):
                       code("assert x == 1", "t1", 1)), tmp_path)
     assert error_names(nb.cells[1]) == ["CellTimeoutError"]
     assert "did not finish within 2 s" in nb.cells[1].outputs[-1].evalue
-    assert "line 2" in nb.cells[1].outputs[-1].evalue
+    assert "It was at: Cell In[2], line 2: `while True: time.sleep(0.05)`." in nb.cells[1].outputs[-1].evalue
     assert error_names(nb.cells[2]) == []
+
+
+def test_a_hang_is_reported_at_the_students_line_not_in_library_source():
+    traceback = [
+        "\x1b[31mKeyboardInterrupt\x1b[39m   Traceback (most recent call last)",
+        "\x1b[36mCell In[2], line 2\x1b[39m\n      1 x = 1\n----> 2 f()\n",
+        "Cell In[1], line 6, in f()\n      5     s.listen()\n----> 6     s.accept()\n",
+        "File ~/lib/python3.11/socket.py:294, in socket.accept(self)\n    293 \"\"\"\n--> 294     fd, addr = self._accept()\n"
+        "    295     sock = socket(self.family)\n",
+        "KeyboardInterrupt: ",
+    ]
+    where = where_interrupted([{"output_type": "error", "ename": "KeyboardInterrupt", "traceback": traceback}])
+    assert where == " It was at: Cell In[1], line 6, in f(): `s.accept()`, inside socket.accept(self)."
+    assert where_interrupted([{"output_type": "error", "ename": "ValueError", "traceback": traceback}]) == ""
+
+
+def test_after_a_hang_later_cells_get_less_time_and_quick_ones_still_run(tmp_path):
+    hang = "import time\nwhile True: time.sleep(0.05)"
+    nb = run(notebook(code(hang), code("def f():\n    return 1"), code(hang), code("assert f() == 1", "t1", 1)), tmp_path)
+    assert "did not finish within 2 s" in nb.cells[0].outputs[-1].evalue
+    assert "less time" not in nb.cells[0].outputs[-1].evalue
+    assert error_names(nb.cells[1]) == []
+    assert "did not finish within 0.5 s" in nb.cells[2].outputs[-1].evalue
+    assert "already run past its deadline, so this one had less time" in nb.cells[2].outputs[-1].evalue
+    assert error_names(nb.cells[3]) == []
+
+
+def test_learned_deadlines_drop_their_floor_after_a_hang_and_keep_their_slack():
+    quick, slow = code("f()", "quick"), code("g()", "slow")
+    table = {"id:quick": 0.004, "id:slow": 0.8}
+    assert deadlines.deadline_for(quick, table) == deadlines.FLOOR == 1.0
+    assert deadlines.deadline_for(quick, table, after_hang=True) == deadlines.HUNG_FLOOR == 0.25
+    assert deadlines.deadline_for(slow, table) == deadlines.deadline_for(slow, table, after_hang=True) == 4.0
+    assert deadlines.deadline_for(code("h()"), table) is None
 
 
 def test_a_dead_kernel_costs_one_cell_and_earlier_cells_run_again(tmp_path):
