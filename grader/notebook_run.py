@@ -1,5 +1,6 @@
 """Executing a notebook in a fresh kernel and reading what each cell showed (release checks, tests, bench)."""
 
+import subprocess
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ def execute(path, *, allow_errors, cell_timeout=120, record_timing=False):
     client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3",
                             allow_errors=allow_errors, record_timing=record_timing, resources={"metadata": {"path": str(path.parent)}})
     start = time.monotonic()
-    client.execute()
+    client.execute(stderr=subprocess.DEVNULL)  # the kernel's own log lines, not the notebook's output
     return nb, time.monotonic() - start
 
 
