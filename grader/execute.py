@@ -15,6 +15,8 @@ kernel dies. ``RobustExecute`` (set in ``nbgrader_config.py``) instead:
 - before each graded test cell, silently puts back what student code may have tampered
   with (netkit's modules and their names, builtins, ``sys.path``, IPython's hooks), so a
   mock in place of netkit or a check replaced by a no-op earns nothing;
+- caps the memory a kernel may allocate (``memory_limit``), so a runaway loop gets a
+  MemoryError in its own cell instead of starving the other submissions being graded;
 - moves a passing test cell's stderr to stdout, so a correct solution that logs to
   stderr keeps its points (nbgrader scores any stderr output as a failure).
 """
@@ -40,8 +42,12 @@ from . import deadlines
 # The guard restores objects in place rather than re-importing, so classes keep their identity.
 PROLOGUE = '''
 def __make_guard():
-    import builtins, importlib, os, pkgutil, sys
+    import builtins, importlib, os, pkgutil, resource, sys
     os.environ["NETKIT_GRADING"] = "1"  # netkit's checks: a hang costs its deadline once (checks/_base.py)
+    if {memory} > 0:  # a runaway allocation raises MemoryError here instead of starving the machine
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        limit = {memory} if hard == resource.RLIM_INFINITY else min({memory}, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     import netkit
     for info in pkgutil.walk_packages(netkit.__path__, "netkit."):
         try:
@@ -97,6 +103,8 @@ IGNORED_INTERRUPT = ("This cell did not finish within {deadline:g} s and ignored
                      "(does your code catch KeyboardInterrupt or BaseException?), so the kernel was "
                      "restarted. The cells after it were graded in a fresh kernel.")
 SCRATCH_SCALE_AFTER_HANG = 0.25  # a cell the solution does not have, once the notebook has hung
+OUT_OF_MEMORY = (" Grading gives a notebook at most {limit:g} GiB of memory: does a loop keep adding "
+                 "to a list or to bytes without end?")
 TOO_SLOW = "This cell did not finish within {deadline:g} s, so it was interrupted.{where}"
 LESS_AFTER_HANG = " (A cell above had already run past its deadline, so this one had less time.)"
 
@@ -139,6 +147,7 @@ class RobustExecute(Execute):
     cell_timeout = Float(10.0, help="Seconds a cell the solution does not have may run.").tag(config=True)
     test_cell_timeout = Float(60.0, help="Seconds a graded test cell may run.").tag(config=True)
     interrupt_grace = Float(2.0, help="Seconds to wait for an interrupted cell to stop.").tag(config=True)
+    memory_limit = Float(4.0, help="GiB of memory a kernel (and the code it forks) may allocate; 0: no limit.").tag(config=True)
     deadlines_file = Unicode("", help="JSON of solution cell times written at release.").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
@@ -192,7 +201,8 @@ class RobustExecute(Execute):
         kwargs.setdefault("stderr", subprocess.DEVNULL)
         await self.async_start_new_kernel(**kwargs)
         await self.async_start_new_kernel_client()
-        await self._run_silently(PROLOGUE.replace("{name}", self._guard_name), timeout=30)
+        prologue = PROLOGUE.replace("{name}", self._guard_name).replace("{memory}", str(int(self.memory_limit * 2**30)))
+        await self._run_silently(prologue, timeout=30)
 
     async def _stop(self):
         await self._async_cleanup_kernel()
@@ -245,6 +255,11 @@ class RobustExecute(Execute):
             self._hung = True
             cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
             cell.outputs.append(error_output("CellTimeoutError", message))
+        elif any(o.get("ename") == "MemoryError" for o in errors) and self.memory_limit > 0:
+            note = OUT_OF_MEMORY.format(limit=self.memory_limit)
+            for output in (o for o in errors if o.get("ename") == "MemoryError"):
+                output["evalue"] = (output.get("evalue") or "") + note
+                output["traceback"] = [*output.get("traceback", []), note.strip()]
         elif is_test_cell(cell) and not errors:
             for output in cell.outputs:
                 if output.get("output_type") == "stream" and output.get("name") == "stderr":

@@ -99,6 +99,15 @@ def test_a_kernel_that_ignores_interrupts_is_replaced(tmp_path):
     assert error_names(nb.cells[2]) == []
 
 
+def test_a_runaway_allocation_fails_its_own_cell_and_the_kernel_lives_on(tmp_path):
+    grow = code("chunks = []\nwhile True:\n    chunks.append(bytes(64 * 2**20))  # calloc: counted, not touched")
+    grow.metadata.deadline = 30  # the limit, not the deadline, must stop it
+    nb = run(notebook(code("z = 3"), grow, code("del chunks\nassert z == 3", "t1", 1)), tmp_path, memory_limit=1.0)
+    assert error_names(nb.cells[1]) == ["MemoryError"]
+    assert "at most 1 GiB of memory" in nb.cells[1].outputs[-1].traceback[-1]
+    assert error_names(nb.cells[2]) == []  # the same kernel: z is still there
+
+
 def test_known_tricks_earn_nothing(tmp_path):
     tricks = code(
         "import sys, types, builtins\n"
