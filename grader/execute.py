@@ -24,6 +24,7 @@ kernel dies. ``RobustExecute`` (set in ``nbgrader_config.py``) instead:
 import re
 import secrets
 import subprocess
+import textwrap
 import time
 from pathlib import Path
 from queue import Empty
@@ -113,9 +114,11 @@ def is_test_cell(cell):
     return cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade", False)
 
 
-def error_output(ename, evalue):
-    return NotebookNode(output_type="error", ename=ename, evalue=evalue,
-                        traceback=[f"\x1b[0;31m{ename}\x1b[0m: {evalue}"])
+def error_output(ename, evalue, width=100):
+    """An error output whose traceback is ``evalue`` wrapped to ``width``, so feedback pages need no scrolling."""
+    lines = textwrap.wrap(f"{ename}: {evalue}", width, break_long_words=False, break_on_hyphens=False)
+    lines[0] = lines[0].replace(ename, f"\x1b[0;31m{ename}\x1b[0m", 1)
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=["\n".join(lines)])
 
 
 def where_interrupted(outputs):

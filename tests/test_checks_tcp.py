@@ -41,6 +41,9 @@ WRONG = [
     # recv_exactly
     (W.recv_exactly_one_recv, "recv_exactly", "visible",
      ["recv_exactly(sock, 12) returned only part of the message", "recv(n) returns at most n bytes"]),
+    (W.recv_exactly_waits_elsewhere, "recv_exactly", "visible",
+     ["did not return within", "it was not reading", "could send only 1 byte of 12", "stuck in accept()",
+      "nothing but recv()"]),
     (W.recv_exactly_short_read_loop, "recv_exactly", "visible", ["returned only part of the message", "b'H'"]),
     (W.recv_exactly_spins_at_eof, "recv_exactly", "visible",
      ["never noticed EOF", "going round a loop", "returns b'' forever"]),

@@ -428,6 +428,13 @@ def _recv_exactly_case(recv_exactly, *, script, n, how, then="hold", proxy=None,
         fail(f"{call_text} should return b'' at once: there is nothing to wait for. Your function called recv() "
              "and waited for bytes nobody sends.\n" + _details(outcome), sent=sent, expected=b"",
              hint="loop while len(received) < n: for n = 0 the loop body never runs.", output=_printed(outcome))
+    delivered = len(recording.data("<-")) if recording is not None else len(expect)
+    if outcome.status == "timeout" and delivered < len(expect):  # a lockstep peer: the code stopped reading
+        fail(f"{call_text} did not return within {DEADLINE:g} s, and it was not reading: the peer sends each "
+             f"piece once the bytes before it have been read, and it could send only {_count(delivered)} of {n}.\n"
+             + _details(outcome), sent=sent, expected=expect, trace=_trace(recording),
+             hint="recv_exactly needs nothing but recv(), called until it has n bytes; "
+                  "above is where your function was waiting instead.", output=_printed(outcome))
     if outcome.status == "timeout":
         fail(f"{call_text} did not return within {DEADLINE:g} s, although all {_count(len(expect))} had arrived.\n"
              + _details(outcome), sent=sent, expected=expect, trace=_trace(recording),

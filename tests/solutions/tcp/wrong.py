@@ -16,6 +16,13 @@ def recv_exactly_one_recv(sock, n):
     return sock.recv(n)
 
 
+def recv_exactly_waits_elsewhere(sock, n):
+    """Blocks in accept() on a listener nobody connects to (a server left in), before it ever reads."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.accept()
+    return sock.recv(n)
+
+
 def recv_exactly_short_read_loop(sock, n):
     """A loop that stops at the first short read, taking it for the end of the data."""
     data = b""
