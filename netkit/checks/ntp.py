@@ -223,9 +223,10 @@ def _request_raised(t, result):
                   "See " + HINT_ERA)
     if fraction == 2**32:
         fail(f"build_request({t!r}) {result}.",
-             sent=f"{t!r}: its fraction of a second rounds to 2**32 units of 2**-32 s, one too many for 32 bits",
-             hint="carry a fraction that rounds up to 2**32 into the seconds (or compute the 64-bit number "
-                  "in one go: round(t * 2**32) + NTP_EPOCH_OFFSET * 2**32)")
+             sent=f"{t!r}: its fraction of a second rounds to 2**32 units of 2**-32 s",
+             hint="a fraction like .9999999999 can round to 2**32, one too many for 32 bits; carry it into "
+                  "the seconds (or compute the 64-bit number in one go: round(t * 2**32) + "
+                  "NTP_EPOCH_OFFSET * 2**32)")
     fail(f"build_request({t!r}) {result}", hint=HINT_TIMESTAMP)
 
 
@@ -281,6 +282,7 @@ def _stamp_mistake(data, name, got):
         (base + frac / 2**16, "the fraction was divided by 2**16; it has 32 bits, divide by 2**32"),
         (base + frac / (2**32 - 1), None),  # close enough to be right
         (_unix(le_sec, le_frac), "the bytes were read little-endian; use '!' (or 'big')"),
+        (_plain_unix(le_sec, le_frac), "the bytes were read little-endian; use '!' (or 'big')"),
         (base, "the fraction of a second is missing: add fraction / 2**32"),
         (base + frac, "the fraction was added as a whole number; divide it by 2**32"),
     ]
@@ -548,7 +550,7 @@ HINT_FORMULA = "See 'Offset and delay from four timestamps' in part 2"
 HINT_NAME = ("a name like 'localhost' is not an address, and a datagram's sender is always an address: resolve "
              "the name once before sending, address = (socket.gethostbyname(host), port), send to it and compare "
              "each sender with it; or connect() the socket to the server and let the kernel filter")
-HINT_REFUSE = ("the last paragraph of Exercise 3 (RFC 4330 section 5): a genuine reply with leap indicator 3 "
+HINT_REFUSE = ("see the last paragraph of Exercise 3 (RFC 4330 section 5): a genuine reply with leap indicator 3 "
                "(clock not synchronised) or stratum 0 (a kiss-o'-death, its kiss code in bytes 12-15) has no time "
                "you may use; raise ConnectionError at once, with a message that says why (for stratum 0, the "
                "kiss code: data[12:16].decode('ascii'))")
@@ -685,25 +687,25 @@ def _refusal_case(sntp_query, *, header, what, code=None, timeout=0.4, tries=3):
     expected = "ConnectionError at once, with a message that says why" + (f" (the kiss code {code!r})" if code else "")
     count = len(fake.requests)
     if outcome.status == "returned":
-        fail(f"{sent} returned {outcome.value!r:.80} from a reply {what}.", expected=expected, trace=trace,
+        fail(f"{sent} returned {outcome.value!r:.80} from a reply saying {what}.", expected=expected, trace=trace,
              output=outcome.output, hint=HINT_REFUSE)
     if _raised(outcome, ConnectionError):
         if code and code not in str(outcome.exception):
             fail(f"{sent} raised {type(outcome.exception).__name__}({str(outcome.exception)!r:.100}), which does not "
-                 f"name the kiss code: the reply was {what}.", expected=expected, trace=trace,
+                 f"name the kiss code; the reply said {what}.", expected=expected, trace=trace,
                  hint="look at the stratum before the leap indicator (a kiss-o'-death often says leap 3 too), and "
                       "put the kiss code, data[12:16].decode('ascii'), in the message. " + HINT_REFUSE)
         if count > 1:
             fail(f"{sent} sent {_plural(count, 'request')} before it raised {type(outcome.exception).__name__}, "
-                 f"though the first was answered {what}.", expected=f"{expected}, after 1 request", trace=trace,
+                 f"though the first reply said {what}.", expected=f"{expected}, after 1 request", trace=trace,
                  hint=HINT_REFUSE)
         return
     if _raised(outcome, TimeoutError):
         fail(f"{sent} raised TimeoutError after {_plural(count, 'request')}, but the server answered every one, "
-             f"{what}.", expected=expected, trace=trace, output=outcome.output,
+             f"each reply saying {what}.", expected=expected, trace=trace, output=outcome.output,
              hint="ignoring such a reply is not enough: a TimeoutError tells the caller that nobody answered, "
                   "and asking again and again is what a kiss-o'-death asks a client to stop. " + HINT_REFUSE)
-    fail(f"{sent} {outcome.clause}, against a server that answered {what}.{_tb(outcome)}", expected=expected,
+    fail(f"{sent} {outcome.clause}, against a server whose replies said {what}.{_tb(outcome)}", expected=expected,
          trace=trace, output=outcome.output, hint=HINT_REFUSE)
 
 
@@ -780,14 +782,22 @@ def _give_up_case(sntp_query, *, timeout, tries, flood=None, stray=None):
     if outcome.elapsed > limit + max(0.3, 0.35 * limit):   # a restarted wait takes 1.7 x as long
         gaps = [b - a for a, b in zip(sent_at, sent_at[1:])]
         longest = max(gaps, default=0.0)
-        if stray and longest > 1.3 * timeout:
-            why = (f"your tries lasted up to {longest:.2f} s ({longest / timeout:.1f} x timeout): the stale reply "
-                   f"{stray * timeout:.2f} s into each try restarted your wait, as settimeout(timeout) after an "
-                   "ignored datagram does. A try's deadline is time.monotonic() + timeout, set once; before each "
-                   "recvfrom, settimeout(deadline - time.monotonic())")
-        elif longest > 1.3 * timeout:
-            why = (f"your tries lasted up to {longest:.2f} s ({longest / timeout:.1f} x timeout): wait timeout "
-                   "seconds per try, once, and send the next request at once")
+        restart = "a wait that starts again after the ignored stale reply (settimeout(timeout) after it)"
+        pause = "an extra wait between tries (a sleep, or a second timeout before the next request)"
+        if longest > 1.3 * timeout:
+            # Strategy: a restarted wait ends timeout after the stray (1 + stray) x timeout into the
+            # try; a pause ends it later or earlier. Name one cause only when the gaps say which.
+            after_stray = (1 + stray) * timeout if stray else None
+            if after_stray and all(abs(gap - after_stray) < 0.1 * timeout for gap in gaps):
+                causes = (f"each try ended timeout after the stale reply that came {stray * timeout:.2f} s into "
+                          f"it: {restart}")
+            elif stray:
+                causes = f"likely causes: {restart}, or {pause}"
+            else:
+                causes = f"likely cause: {pause}"
+            why = (f"your tries lasted up to {longest:.2f} s ({longest / timeout:.1f} x timeout); {causes}. A "
+                   "try's deadline is time.monotonic() + timeout, set once; before each recvfrom, "
+                   "settimeout(deadline - time.monotonic()); send the next request as soon as it passes")
         else:
             why = (f"your requests went out timeout apart, but the call went on {outcome.elapsed - limit:.2f} s "
                    "longer: after the last try's timeout, raise TimeoutError at once (no extra wait or sleep)")
@@ -810,7 +820,7 @@ def check_sntp_query(sntp_query):
     _give_up_case(sntp_query, timeout=0.4, tries=3, stray=0.7)
     _answer_case(sntp_query, offset=-4.5, timeout=0.5, tries=2, host="localhost")
     _refusal_case(sntp_query, header=UNSYNCHRONISED,
-                  what="that says leap indicator 3 (its clock is not synchronised), stratum 16")
+                  what="leap indicator 3 (its clock is not synchronised), stratum 16")
 
 
 # ---------------------------------------------------------------------------------------
@@ -1064,7 +1074,7 @@ def _era_server(make_ntp_socket, serve_ntp, when, rng, clients=2, host="127.0.0.
     clock = _Clock.at(when)
     with background(_serve_child, make_ntp_socket, serve_ntp, clock, host, deadline=10.0) as handle:
         address = _start_server(handle)
-        label = f"a server whose clock reads {_when(when)} ({_plural(clients, 'client')})"
+        label = f"a server whose clock reads {_when(when)}"
         _ask_clients(handle, address, clock, [_client_request(rng) for _ in range(clients)], label,
                      died=_era_died(when))
         _server_died(handle, f"after answering ({label})", _era_died(when))

@@ -96,7 +96,7 @@ def check_sntp_query_hidden(sntp_query):
     _answer_case(sntp_query, offset=100.0, hold=HOLD, timeout=1.0, tries=2,
                  what=f" (the server held the request {HOLD} s)")
     _refusal_case(sntp_query, header=KISS_OF_DEATH,
-                  what="that is a kiss-o'-death: stratum 0, kiss code 'RATE' in bytes 12-15 (and leap 3)",
+                  what="stratum 0, a kiss-o'-death with kiss code 'RATE' in bytes 12-15 (and leap 3)",
                   code="RATE")
     _answer_case(sntp_query, offset=IN_2040 - time.time(), timeout=0.5, tries=2, host="localhost",
                  what=f" (the server's clock reads {_when(IN_2040)[:10]}, in era 1)")
