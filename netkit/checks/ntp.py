@@ -769,7 +769,8 @@ def _give_up_case(sntp_query, *, timeout, tries, flood=None, stray=None):
              got=f"still running after {outcome.elapsed:.1f} s: {outcome.stuck_at}", trace=trace,
              output=outcome.output, hint=why)
     if outcome.status == "returned":
-        fail(f"{sent} returned {outcome.value!r:.80} against {situation}.",
+        fail(f"{sent} returned {outcome.value!r:.80} against {situation}: it believed a reply with a wrong "
+             "originate timestamp" + ("" if stray else f", from port {fake.spoof_port}") + ".",
              expected="TimeoutError: there was no valid reply", trace=trace, hint=HINT_TRUST)
     if name != "TimeoutError":
         fail(f"Against {situation}, {sent} {outcome.clause}.{_tb(outcome)}",
