@@ -113,6 +113,7 @@ WRONG = [
     ("wrong_server", "no_era_wrap", "server", "visible", "its clock() said 2036-02-07 06:28:16"),
     ("wrong_server", "no_era_wrap", "server", "hidden", "Write them modulo 2**32 (era 1)"),
     ("wrong_server", "reads_clock_once", "server", "visible", "older than the request: a clock read once"),
+    ("wrong_server", "poll_as_signed_byte", "server", "visible", "a negative poll (chrony sends -6)"),
     ("wrong_server", "unpacks_the_whole_datagram", "server", "hidden",
      "what follows its 48th byte (NTPv4 extension fields, a key ID and MAC) is not for this server"),
     ("wrong_ping", "takes_any_datagram", "ping", "visible", "The proxy duplicated ping 1"),

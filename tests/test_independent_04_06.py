@@ -261,6 +261,8 @@ WRONG = [
       "'I' format requires 0 <= number <= 4294967295", "Write them modulo 2**32 (era 1)"]),
     ("05-udp-ntp", "wrong_server_clock_once", "ntp_server",
      ["older than the request: a clock read once"]),
+    ("05-udp-ntp", "wrong_server_poll_signed", "ntp_server",
+     ["Your server stopped", "byte format requires -128 <= number <= 127", "a negative poll (chrony sends -6)"]),
     # ---- 05-udp-ntp, exercise 5: ping
     ("05-udp-ntp", "wrong_ping_any_echo", "ping",
      ["never got an echo, but you report a round-trip time", "you took the echo of an earlier"]),

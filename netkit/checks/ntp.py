@@ -868,7 +868,8 @@ _serve_child.__name__ = _serve_child.__qualname__ = "your server (make_ntp_socke
 def _client_request(rng, version=4):
     """A client request with a transmit timestamp no server could guess (random bits)."""
     transmit = (rng.randrange(0x80000000, 2**32), rng.randrange(2**32))
-    return sntp.SNTPPacket(version=version, mode=3, poll=rng.randrange(4, 11), transmit=transmit).pack()
+    # the poll is a signed byte: chrony asks with -6 (1/64 s) when told to poll fast
+    return sntp.SNTPPacket(version=version, mode=3, poll=rng.randrange(-6, 11), transmit=transmit).pack()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -927,6 +928,10 @@ def _server_died(handle, what, hint=None):
         return
     outcome = handle.stop()
     _not_written(outcome)
+    if "format requires -128 <= number <= 127" in outcome.clause + (outcome.traceback or ""):
+        hint = ("struct refused a number above 127 for a signed byte ('b'): data[2], the request's poll, is "
+                "read as 0-255, and a negative poll (chrony sends -6) is 250 that way. Copy the byte itself "
+                "(data[2:3]), or pack it with 'B' (unsigned)")
     fail(f"Your server stopped {what}: serve_ntp {outcome.clause}.{_tb(outcome)}", output=outcome.output,
          hint=hint or "a server answers forever: a loop around recvfrom that never returns, and that skips "
                       "(`continue`) datagrams it does not understand instead of crashing on them")

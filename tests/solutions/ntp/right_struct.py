@@ -84,7 +84,8 @@ def serve_ntp(sock, clock=time.time):
             continue
         first = (data[0] & 0b00111000) | 4
         (originate,) = struct.unpack("!Q", data[40:48])
-        reply = PACKET.pack(first, 1, data[2], -18, 0, 0, b"LOCL", _to_fixed(t2), originate,
+        (poll,) = struct.unpack_from("!b", data, 2)     # signed: a client may poll every 2**-6 s
+        reply = PACKET.pack(first, 1, poll, -18, 0, 0, b"LOCL", _to_fixed(t2), originate,
                             _to_fixed(t2), _to_fixed(clock()))
         sock.sendto(reply, client)
 

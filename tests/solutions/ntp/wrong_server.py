@@ -111,6 +111,15 @@ def reads_clock_once(sock, clock=time.time):
     _loop(sock, clock, lambda data, _clock: _reply(data, lambda: started))
 
 
+def poll_as_signed_byte(sock, clock=time.time):
+    """Copies the request's poll with data[2] into a signed 'b': a negative poll (250) crashes it."""
+    def build(data, clock):
+        t = _ntp(clock())
+        head = struct.pack("!BBbbII4s", (data[0] & 0x38) | 4, 1, data[2], -20, 0, 0, b"LOCL")
+        return head + t + data[40:48] + t + _ntp(clock())
+    _loop(sock, clock, build)
+
+
 def unpacks_the_whole_datagram(sock, clock=time.time):
     """Unpacks the whole datagram with a 48-byte format: a request with a MAC after it ends the server."""
     while True:

@@ -19,5 +19,5 @@ def serve_ntp(sock, clock=time.time):
         data, peer = sock.recvfrom(2048)
         if len(data) < 48 or data[0] & 7 != 3:
             continue
-        head = struct.pack("!BBbbII4s", data[0] & 0x38 | 4, 1, data[2], -20, 0, 0, b"LOCL")
+        head = struct.pack("!BBBbII4s", data[0] & 0x38 | 4, 1, data[2], -20, 0, 0, b"LOCL")
         sock.sendto(head + now + data[40:48] + now + now, peer)

@@ -24,5 +24,5 @@ def serve_ntp(sock, clock=time.time):
         if len(data) < 48 or data[0] & 7 != 3:
             continue
         t2 = _stamp(clock())
-        head = struct.pack("!BBbbII4s", data[0] & 0x38 | 4, 1, data[2], -20, 0, 0, b"LOCL")
+        head = struct.pack("!BBBbII4s", data[0] & 0x38 | 4, 1, data[2], -20, 0, 0, b"LOCL")
         sock.sendto(head + t2 + data[40:48] + t2 + _stamp(clock()), peer)
