@@ -550,7 +550,7 @@ HINT_FORMULA = "See 'Offset and delay from four timestamps' in part 2"
 HINT_NAME = ("a name like 'localhost' is not an address, and a datagram's sender is always an address: resolve "
              "the name once before sending, address = (socket.gethostbyname(host), port), send to it and compare "
              "each sender with it; or connect() the socket to the server and let the kernel filter")
-HINT_REFUSE = ("see the last paragraph of Exercise 3 (RFC 4330 section 5): a genuine reply with leap indicator 3 "
+HINT_REFUSE = ("see the last paragraph of Exercise 3: a genuine reply with leap indicator 3 "
                "(clock not synchronised) or stratum 0 (a kiss-o'-death, its kiss code in bytes 12-15) has no time "
                "you may use; raise ConnectionError at once, with a message that says why (for stratum 0, the "
                "kiss code: data[12:16].decode('ascii'))")
@@ -1207,8 +1207,9 @@ def _judge_ping(outcome, label, count, timeout, lost, trace, sent, cause=None, l
         if i not in lost and rtts[i] is None:
             fail(f"{label}: ping {i}'s echo came back in time, but you report it lost.",
                  expected=f"lost: {sorted(lost)}", got=f"lost: {got_lost}", trace=trace,
-                 hint="compare an echo with what ping i sent (or its number), and measure the time with "
-                      "the same clock. " + HINT_PING)
+                 hint="likely causes: the echo was not recognised as ping i's (compare it with what ping i "
+                      "sent, or with its number), or the wait for it ended before timeout seconds had passed "
+                      "(measure it with the same clock as sent_at). " + HINT_PING)
 
 
 def _proxy_case(ping, *, count, timeout, seed, drop, duplicate):
