@@ -118,10 +118,10 @@ needs_chrony = pytest.mark.skipif(
                             "interop of notebook 05 with a real NTP implementation not tested")
 
 
-def _chrony_dir(tmp_path):
-    # chronyd drops root to its own user, which must be able to write (and remove) its pid file
-    tmp_path.chmod(0o777)
-    return tmp_path
+# chronyd refuses to start a server as another user than root unless told -U (then it keeps
+# that user); as root it drops to its own user. Its pid file goes to tmp_path, never where a
+# system chronyd keeps its own.
+AS_USER = [] if os.geteuid() == 0 else ["-U"]
 
 
 def _free_udp_port():
@@ -133,13 +133,12 @@ def _free_udp_port():
 @needs_chrony
 @pytest.mark.parametrize("host", HOSTS)
 def test_chronyd_measures_the_reference_server(host, tmp_path):
-    folder = _chrony_dir(tmp_path)
     with reference_server(shifted(time.time() + 2.5)) as server:
         _, port = server.ready(timeout=10.0)
         # -Q: query once and print the offset, never set the clock; a poll of 1/64 s, not 64 s
         done = subprocess.run(
-            [CHRONYD, "-Q", "-t", "10", f"server {host} port {port} minpoll -6 maxpoll -6",
-             f"pidfile {folder / 'chronyd.pid'}"],
+            [CHRONYD, *AS_USER, "-Q", "-t", "10", f"server {host} port {port} minpoll -6 maxpoll -6",
+             f"pidfile {tmp_path / 'chronyd.pid'}"],
             capture_output=True, text=True, timeout=30)
         alive = server.alive
     found = re.search(r"System clock wrong by (-?[\d.]+) seconds", done.stdout + done.stderr)
@@ -151,14 +150,14 @@ def test_chronyd_measures_the_reference_server(host, tmp_path):
 @pytest.fixture
 def chrony_server(tmp_path):
     """chronyd serving the system clock on a loopback port: -x (never touch the clock),
-    local stratum 8 (serve though unsynchronised), no command port. Yields the port."""
-    folder = _chrony_dir(tmp_path)
+    local stratum 8 (serve though unsynchronised), no command sockets. Yields the port."""
+    folder = tmp_path
     port = _free_udp_port()
     conf = folder / "chrony.conf"
     conf.write_text(f"port {port}\nbindaddress 127.0.0.1\nallow 127.0.0.1\nlocal stratum 8\n"
-                    f"cmdport 0\npidfile {folder / 'chronyd.pid'}\n")
+                    f"cmdport 0\nbindcmdaddress /\npidfile {folder / 'chronyd.pid'}\n")
     log = (folder / "chronyd.log").open("w")
-    process = subprocess.Popen([CHRONYD, "-x", "-d", "-f", str(conf)], stdout=log, stderr=subprocess.STDOUT,
+    process = subprocess.Popen([CHRONYD, *AS_USER, "-x", "-d", "-f", str(conf)], stdout=log, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10.0

@@ -1170,9 +1170,9 @@ def _judge_ping(outcome, label, count, timeout, lost, trace, sent, cause=None, l
              hint="send ping i once, wait for its echo up to timeout, then go on to ping i + 1")
     got_lost = [i for i, rtt in enumerate(rtts) if rtt is None]
     if called and called != address and len(got_lost) == count and len(lost) < count:
-        fail(f"{label}: you report all {count} pings lost, but the echo server answered "
-             f"{_plural(count - len(lost), 'of them', 'of them')} in time: its echoes came from {address!r}, while ping "
-             f"was called with {called!r}.", expected=f"lost: {sorted(lost)}", got=f"lost: {got_lost}", trace=trace,
+        fail(f"{label}: you report all {count} pings lost, but the echo server answered {count - len(lost)} of "
+             f"them in time: its echoes came from {address!r}, while ping was called with {called!r}.",
+             expected=f"lost: {sorted(lost)}", got=f"lost: {got_lost}", trace=trace,
              hint=HINT_NAME + ". " + HINT_PING)
     for i, rtt in enumerate(rtts):
         if i in late and isinstance(rtt, (int, float)) and not isinstance(rtt, bool) and rtt > timeout:

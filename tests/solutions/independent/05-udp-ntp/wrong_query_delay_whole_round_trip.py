@@ -16,8 +16,10 @@ def parse_reply(data):
     if len(data) < 48:
         raise ValueError("short packet")
     first, stratum, *stamps = struct.unpack_from("!BB14xQQQQ", data)
-    reference, originate, receive, transmit = ((s if s >= 2**63 else s + 2**64) / 2**32 - NTP_EPOCH_OFFSET for s in stamps)
-    return {"leap": first >> 6, "version": first >> 3 & 7, "mode": first & 7, "stratum": stratum, "code": bytes(data[12:16]).decode("ascii", "replace"),
+    stamps = [s if s >= 2**63 else s + 2**64 for s in stamps]   # era 1 (2036-2104) below 2**63
+    reference, originate, receive, transmit = (s / 2**32 - NTP_EPOCH_OFFSET for s in stamps)
+    return {"leap": first >> 6, "version": first >> 3 & 7, "mode": first & 7, "stratum": stratum,
+            "code": bytes(data[12:16]).decode("ascii", "replace"),
             "reference": reference, "originate": originate, "receive": receive, "transmit": transmit}
 
 

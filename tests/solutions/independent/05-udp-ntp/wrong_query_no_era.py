@@ -40,7 +40,8 @@ def sntp_query(server, timeout=0.5, tries=3):
                     continue
                 reply = parse_reply(data)
                 if reply["stratum"] == 0 or reply["leap"] == 3:
-                    raise ConnectionError(f"no time from {server}: stratum {reply['stratum']}, kiss code {data[12:16]!r}")
+                    raise ConnectionError(f"no time from {server}: stratum {reply['stratum']}, "
+                                          f"kiss code {data[12:16]!r}")
                 t2, t3 = reply["receive"], reply["transmit"]
                 return ((t2 - t1) + (t3 - t4)) / 2, (t4 - t1) - (t3 - t2)
     raise TimeoutError("no valid reply")
