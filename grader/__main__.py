@@ -4,6 +4,7 @@
     python -m grader autograde DIR [--jobs N] grade a class: gradebook, grades.csv, feedback, report
     python -m grader demo [--jobs N]          grade grader/samples and compare with expectations
     python -m grader samples                  rebuild grader/samples from the source notebooks
+    python -m grader publish DEST             the student edition (no solutions, no hidden checks) in DEST
 """
 
 import argparse
@@ -66,6 +67,19 @@ def samples(args):
     return 0
 
 
+def publish(args):
+    from .publish import MANIFEST, PublishError, publish
+
+    try:
+        total, written, removed, unchanged = publish(args.dest, github=args.github, ref=args.ref)
+    except PublishError as exc:
+        print(f"publish: {exc}", file=sys.stderr)
+        return 2
+    print(f"published the student edition in {args.dest}: {total} files ({written} written, "
+          f"{removed} removed, {unchanged} unchanged), listed in {MANIFEST}")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__.splitlines()[0])
     parser.add_argument("--course", default=str(COURSE), help="folder for everything nbgrader generates (default: course/)")
@@ -79,6 +93,11 @@ def main(argv=None):
     sample.add_argument("--jobs", type=int, default=2)
     sample.set_defaults(func=demo)
     sub.add_parser("samples", help="rebuild grader/samples from the source notebooks").set_defaults(func=samples)
+    edition = sub.add_parser("publish", help="write the student edition (no solutions, no hidden checks) into DEST")
+    edition.add_argument("dest", help="an empty folder outside this repository, or a previous edition (a git worktree)")
+    edition.add_argument("--github", default="OWNER/REPO", help="the edition's GitHub repository, for its Binder badge")
+    edition.add_argument("--ref", default="student-edition", help="the edition's branch, for its Binder badge")
+    edition.set_defaults(func=publish)
     args = parser.parse_args(argv)
     return args.func(args)
 
