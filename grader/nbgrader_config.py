@@ -33,3 +33,10 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.RobustExecute.deadlines_file = str(COURSE / "deadlines.json")
+
+# Feedback shows what hidden tests found, never their code (grader/feedback_filter.py; nbgrader issue #1363).
+c.GenerateFeedback.preprocessors = [
+    "grader.feedback_filter.HideHiddenTests",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
