@@ -15,6 +15,7 @@ the edition never listed are left alone, so the branch's history shows what chan
 
 import json
 import os
+import re
 import stat
 import tempfile
 import tomllib
@@ -30,7 +31,9 @@ NEVER_PUBLISHED = ("netkit/hidden/",)  # the instructor's hidden checks
 LICENCES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENCE", "LICENCE.md", "COPYING")
 EXECUTABLE = {"postBuild"}
 # Text that only the instructor's sources hold; an edition containing any of it is not published.
-FORBIDDEN = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS", "netkit.hidden", "from .hidden", "from ..hidden")
+FORBIDDEN = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS")
+# Code that needs the instructor's netkit.hidden would fail for students (a mention in a docstring is fine).
+IMPORTS_HIDDEN = re.compile(r"^[ \t]*(?:from[ \t]+(?:netkit\.|\.+)hidden\b|import[ \t]+netkit\.hidden\b)", re.M)
 MANIFEST_HEADER = ("# The student edition's files, written by `python -m grader publish`.\n"
                    "# Publishing again removes only files listed here that the new edition no longer has.\n")
 GITIGNORE = "__pycache__/\n*.pyc\n*.egg-info/\n.ipynb_checkpoints/\n.venv/\n"
@@ -144,10 +147,19 @@ def edition_files(github="OWNER/REPO", ref="student-edition"):
             files[name] = (REPO / name).read_bytes()
     leaks = sorted(f"{path} holds {word!r}" for path, data in files.items()
                    for word in FORBIDDEN if word.encode() in data)
+    leaks += sorted(f"{path} imports netkit.hidden, which students do not have" for path, data in files.items()
+                    if IMPORTS_HIDDEN.search(code_of(path, data)))
     if leaks:
         raise PublishError("the edition would show what only the instructor may see; nothing was written:\n  "
                            + "\n  ".join(leaks))
     return files
+
+
+def code_of(path, data):
+    """The code a file holds: a notebook's code cells, a Python file's text, nothing for other files."""
+    if path.endswith(".ipynb"):
+        return "\n".join("".join(c["source"]) for c in json.loads(data)["cells"] if c["cell_type"] == "code")
+    return data.decode("utf-8", errors="replace") if path.endswith(".py") else ""
 
 
 def previous_manifest(dest):

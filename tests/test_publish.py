@@ -28,7 +28,7 @@ import pytest
 
 from grader.feedback_filter import NOTE
 from grader.paths import NOTEBOOKS, REPO, assignments
-from grader.publish import MANIFEST, write_edition
+from grader.publish import IMPORTS_HIDDEN, MANIFEST, code_of, write_edition
 
 EXPECTED = {
     ".edition-manifest", ".gitignore", "README.md", "START.md", "environment.yml", "postBuild", "pyproject.toml",
@@ -146,8 +146,9 @@ def test_the_edition_shows_no_solution_no_hidden_test_and_no_instructor_file(edi
         text = text_of(edition / rel)
         lines = {line.strip() for line in text.splitlines()}
         leaks += [f"{rel}: {line!r} (from {where})" for line, where in found.items() if line in lines]
-        for word in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "netkit.hidden", "gradebook.db", "grader/samples",
-                     "tests/solutions"):
+        if IMPORTS_HIDDEN.search(code_of(rel, (edition / rel).read_bytes())):
+            leaks.append(f"{rel}: imports netkit.hidden")
+        for word in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "gradebook.db", "grader/samples", "tests/solutions"):
             if word in text:
                 leaks.append(f"{rel}: mentions {word!r}")
         leaks += [f"{rel}: defines the hidden check {m}" for m in re.findall(r"def (check_\w*_hidden)\b", text)]
