@@ -95,7 +95,7 @@ def main(argv=None):
     sub.add_parser("samples", help="rebuild grader/samples from the source notebooks").set_defaults(func=samples)
     edition = sub.add_parser("publish", help="write the student edition (no solutions, no hidden checks) into DEST")
     edition.add_argument("dest", help="an empty folder outside this repository, or a previous edition (a git worktree)")
-    edition.add_argument("--github", default="OWNER/REPO", help="the edition's GitHub repository, for its Binder badge")
+    edition.add_argument("--github", default="OWNER/EDITION", help="the edition's GitHub repository, for its Binder badge")
     edition.add_argument("--ref", default="student-edition", help="the edition's branch, for its Binder badge")
     edition.set_defaults(func=publish)
     args = parser.parse_args(argv)

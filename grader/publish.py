@@ -115,7 +115,7 @@ def netkit_files():
     return files
 
 
-def edition_files(github="OWNER/REPO", ref="student-edition"):
+def edition_files(github="OWNER/EDITION", ref="student-edition"):
     """{path in the edition: bytes} of the whole student edition (the manifest aside).
 
     ``github`` and ``ref`` fill the student README's Binder badge. Raises ``PublishError``
@@ -224,7 +224,7 @@ def write_edition(dest, files):
     return written, removed, unchanged
 
 
-def publish(dest, github="OWNER/REPO", ref="student-edition"):
+def publish(dest, github="OWNER/EDITION", ref="student-edition"):
     """Write the student edition into ``dest``; return (files, written, removed, unchanged)."""
     dest = Path(os.path.abspath(dest)).resolve()
     check_destination(dest)
