@@ -66,8 +66,8 @@ def start_page(titles):
         "still fail.",
         "",
     ]
-    for number, name in enumerate(sorted(titles), start=1):
-        lines.append(f"{number}. [{titles[name]}]({LABS}/{name}/{name}.ipynb)")
+    for name in sorted(titles):  # the titles are numbered already ("1. Client and server: ...")
+        lines.append(f"- [{titles[name]}]({LABS}/{name}/{name}.ipynb)")
     lines += [
         "",
         "Your work lives only in this session: on Binder it is gone when the session ends.",
