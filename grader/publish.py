@@ -150,7 +150,8 @@ def edition_files(github="OWNER/EDITION", ref="student-edition"):
     leaks += sorted(f"{path} imports netkit.hidden, which students do not have" for path, data in files.items()
                     if IMPORTS_HIDDEN.search(code_of(path, data)))
     if leaks:
-        raise PublishError("the edition would show what only the instructor may see; nothing was written:\n  "
+        raise PublishError("the edition would show what only the instructor may see, or need what students "
+                           "do not have; nothing was written:\n  "
                            + "\n  ".join(leaks))
     return files
 
