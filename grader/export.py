@@ -93,6 +93,6 @@ class GradesExport(ExportPlugin):
     """``nbgrader export`` writes the grader's grades.csv (to ``course/`` unless ``--to`` says otherwise)."""
 
     def export(self, gradebook):
-        course = Path(gradebook.db_url.removeprefix("sqlite:///")).parent
+        course = Path(gradebook.db.get_bind().url.database).parent  # the folder of gradebook.db
         path = export(course, "csv", self.to or None)
         self.log.info("Exported the grades of the whole class to %s", path)

@@ -27,6 +27,8 @@ from .records import Flag
 from .tamper import suspicious_code
 
 TIMESTAMP = "timestamp.txt"
+# nbgrader's own files in a submission: its time (late penalties) and the key that returns feedback through the exchange
+NBGRADER_FILES = (TIMESTAMP, "submission_secret.txt")
 
 
 @dataclass
@@ -122,7 +124,7 @@ def take_in_one(folder, student, assignment, released_path, dest):
     path = find_notebook(folder, assignment, intake)
     if path is not None:
         extra = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
-                       if p.is_file() and p != path and p.name != TIMESTAMP and ".ipynb_checkpoints" not in p.parts)
+                       if p.is_file() and p != path and p.name not in NBGRADER_FILES and ".ipynb_checkpoints" not in p.parts)
         if extra:
             intake.flag("extra files", f"ignored: {', '.join(extra[:10])}{' ...' if len(extra) > 10 else ''}")
     nb = read_notebook(path, intake) if path is not None else None
@@ -142,8 +144,9 @@ def take_in_one(folder, student, assignment, released_path, dest):
         intake.flag("tampering", reason)
     dest.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, dest / f"{assignment}.ipynb")
-    if (folder / TIMESTAMP).is_file():  # nbgrader's submission time, for late penalties
-        shutil.copy(folder / TIMESTAMP, dest / TIMESTAMP)
+    for name in NBGRADER_FILES:
+        if (folder / name).is_file():
+            shutil.copy(folder / name, dest / name)
     intake.gradable = True
     return intake
 
