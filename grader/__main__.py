@@ -4,7 +4,7 @@
     python -m grader autograde DIR [--jobs N] grade submissions into the class's gradebook, grades.csv, feedback, report
     python -m grader due NAME DATE            set an assignment's due date (late submissions lose points)
     python -m grader export [--format F]      grades.csv, or a file Canvas or Moodle imports, from the gradebook
-    python -m grader demo [--jobs N]          grade grader/samples and compare with expectations
+    python -m grader demo [--jobs N]          grade grader/samples (into course/demo) and compare with expectations
     python -m grader samples                  rebuild grader/samples from the source notebooks
 """
 
@@ -116,7 +116,8 @@ def print_table(rows):
 def demo(args):
     from .samples import run_demo
 
-    return run_demo(jobs=args.jobs, course=args.course)
+    # The samples get a course of their own, so they never join the class's gradebook.
+    return run_demo(jobs=args.jobs, course=Path(args.course) / "demo")
 
 
 def samples(args):

@@ -127,8 +127,10 @@ def record(course, intakes, failures):
                 else:
                     path = course / "autograded" / intake.student / intake.assignment / f"{intake.assignment}.ipynb"
                     flags.extend(Flag(kind, reason) for kind, reason in notebook_flags(path))
+                    reviews = records.entry(ledger, intake.student, intake.assignment)["reviews"]
+                    flagged = bool(flags or records.review_flags(submission, reviews))
                     for notebook in submission.notebooks:
-                        notebook.flagged = bool(flags)  # the formgrader's own "flagged" mark
+                        notebook.flagged = flagged  # the formgrader's own "flagged" mark
                     gb.db.commit()
             record = records.entry(ledger, intake.student, intake.assignment)
             record["graded"], record["flags"] = graded, [[f.kind, f.reason] for f in flags]
@@ -144,8 +146,11 @@ def grade_class(submissions, jobs=1, course=COURSE, show_progress=True, stock=Fa
     names = assignments()
     found = locate(submissions, names, layout)  # a folder in the wrong layout must change nothing, not even course/
     ensure_released(course, sorted({assignment for _, assignment, _ in found}))
-    intakes = [i for i in take_in(submissions, course / "release", course / "submitted", names, layout)
-               if i.assignment in names]
+    intakes = take_in(submissions, course / "release", course / "submitted", names, layout)
+    for intake in intakes:
+        if intake.assignment not in names:
+            sys.stderr.write(f"skipped {intake.student}/{intake.assignment}: {intake.flags[0]}\n")
+    intakes = [i for i in intakes if i.assignment in names]
     tasks = prepare(course, intakes)
     failures = {}
     start = time.monotonic()

@@ -75,6 +75,8 @@ def export(course, fmt="csv", dest=None, ids=None):
     course = Path(course)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if not (course / "gradebook.db").is_file():
+        raise ValueError(f"{course} has no gradebook yet: grade some submissions first (python -m grader autograde DIR)")
     dest = Path(dest) if dest else course / ("grades.csv" if fmt == "csv" else f"{fmt}.csv")
     if fmt == "csv":
         return records.write_csv(records.class_rows(course), dest)

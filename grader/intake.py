@@ -247,10 +247,17 @@ def take_in(submissions, release, dest, assignments, layout="nbgrader"):
                 shutil.rmtree(target)
             results.append(take_in_one(where, student, assignment, release / assignment / f"{assignment}.ipynb", target))
     if layout == "nbgrader":
-        for student in sorted({s for s, _, _ in found}):
-            for path in sorted((submissions / student).iterdir()):
+        students = {s for s, _, _ in found}
+        for folder in sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            if folder.name not in students:  # a folder beside the others that holds no assignment folder
+                intake = Intake(folder.name, "")
+                intake.flag("not a submission", f"{folder.name}/ holds no <assignment>/ folder (found: {listing(folder, 4)}); "
+                            "move its notebook to <student>/<assignment>/, or read the folder with --layout flat")
+                results.append(intake)
+                continue
+            for path in sorted(folder.iterdir()):
                 if path.is_dir() and path.name not in assignments and not path.name.startswith("."):
-                    intake = Intake(student, path.name)
+                    intake = Intake(folder.name, path.name)
                     intake.flag("unknown assignment", f"{path.name} is not an assignment of this course")
                     results.append(intake)
     return results

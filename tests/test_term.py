@@ -45,6 +45,19 @@ def stock_export(course, path):
         return {(r["student_id"], r["assignment"]): float(r["score"]) for r in csv.DictReader(f)}
 
 
+def formgrader_view(course):
+    """What the formgrader lists: the number of submissions, and each one's autograded and flagged marks."""
+    from nbgrader.apps import NbGraderAPI
+
+    from grader.autograde import course_config
+
+    api = NbGraderAPI(config=course_config(course))
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        flagged = {s.student.id: all(n.flagged for n in s.notebooks) for s in gb.find_assignment(LAB).submissions}
+    return (api.get_assignment(LAB)["num_submissions"],
+            {s["student"]: s["autograded"] for s in api.get_submissions(LAB)}, flagged)
+
+
 def digest(folder):
     return {str(p.relative_to(folder)): hashlib.sha1(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -96,6 +109,7 @@ def term(tmp_path_factory):
     seen["week2"] = table(course / "grades.csv")
     seen["week2 stock"] = stock_export(course, root / "stock-2.csv")
     seen["report"] = (course / "report.html").read_text(encoding="utf-8")
+    seen["formgrader"] = formgrader_view(course)
 
     # A flat download from an LMS, and an assignment-first folder: refused, nothing changed.
     flat = root / "flat"
@@ -156,6 +170,12 @@ def stock_points(term):
     with Gradebook(f"sqlite:///{term['course'] / 'gradebook.db'}") as gb:
         return next(g.max_score for n in gb.find_submission(LAB, "carol").notebooks for g in n.grades
                     if g.name == term["manual cell"])
+
+
+def test_the_formgrader_lists_every_graded_submission_with_its_flag(term):
+    count, autograded, flagged = term["formgrader"]
+    assert count == 4 and autograded == dict.fromkeys(("alice", "bob", "carol", "dave"), True)
+    assert flagged == {"alice": False, "bob": False, "carol": True, "dave": False}
 
 
 def test_a_late_submission_loses_its_penalty_and_says_how_late(term):
