@@ -131,13 +131,13 @@ def take_in_one(folder, student, assignment, released_path, dest):
     if nb is None:
         return intake
     released = nbformat.read(released_path, as_version=4)
+    if [(c.cell_type, c.source.strip()) for c in nb.cells] == [(c.cell_type, c.source.strip()) for c in released.cells]:
+        intake.flag("unchanged", "identical to the released notebook: no answer was written")
     restore_protected_cells(nb, released, intake)
     kernel = nb.metadata.get("kernelspec", {}).get("name")
     if kernel != "python3":
         intake.flag("kernel changed", f"the notebook asked for kernel {kernel!r}; graded with python3")
         nb.metadata["kernelspec"] = released.metadata.get("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
-    if [(c.cell_type, c.source.strip()) for c in nb.cells] == [(c.cell_type, c.source.strip()) for c in released.cells]:
-        intake.flag("unchanged", "identical to the released notebook: no answer was written")
     given = {c.source.strip() for c in released.cells}
     for reason in suspicious_code(c.source for c in nb.cells
                                   if c.cell_type == "code" and not is_protected(c) and c.source.strip() not in given):
