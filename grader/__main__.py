@@ -95,11 +95,14 @@ def export(args):
     from .records import class_rows
     from .report import write_report
 
+    bad = [pair for pair in args.ids if "=" not in pair]
+    if bad:
+        print(f"error: --ids wants NAME=CANVAS_ID (04-tcp=1234), not {' '.join(bad)}", file=sys.stderr)
+        return 2
     try:
-        ids = dict(pair.split("=", 1) for pair in args.ids)
-        path = write(args.course, args.format, args.output, ids)
+        path = write(args.course, args.format, args.output, dict(pair.split("=", 1) for pair in args.ids))
     except ValueError as exc:
-        print(f"error: {exc} (--ids wants NAME=CANVAS_ID)" if "dictionary" in str(exc) else f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     report = write_report(class_rows(args.course), Path(args.course) / "report.html")
     print(f"wrote {path}\nreport: {report}")

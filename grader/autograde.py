@@ -38,6 +38,7 @@ def course_config(course, stock=False):
     config = PyFileConfigLoader("nbgrader_config.py", path=str(GRADER)).load_config()
     if stock:
         del config.Autograde["autograde_preprocessors"]
+        del config.Autograde["sanitize_preprocessors"]
     course = Path(course)
     for kind in ("release", "submitted", "autograded", "feedback"):
         setattr(config.CourseDirectory, f"{kind}_directory", str(course / kind))
