@@ -26,7 +26,7 @@ body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#22
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left}
 th{background:#f4f4f4}.num{text-align:right}.flag{color:#a33}.late{color:#a60}img{max-width:100%}
-td small{color:#666}
+td small{color:#666}td{white-space:nowrap}td.why{white-space:normal}
 """
 
 
@@ -105,16 +105,6 @@ def render(rows):
                      f"<td class=num>{sum(1 for r in group if r.flags)}</td></tr>")
     parts.append("</table>")
 
-    scores = exercise_scores(rows)
-    hardest = sorted(scores.items(), key=lambda item: mean(item[1]))[:10]
-    parts.append("<h2>Hardest exercises</h2><table><tr><th>assignment</th><th>exercise</th>"
-                 "<th class=num>mean % of points</th><th class=num>full marks</th></tr>")
-    for (assignment, exercise), shares in hardest:
-        parts.append(f"<tr><td>{esc(assignment)}</td><td>{esc(exercise)}</td>"
-                     f"<td class=num>{100 * mean(shares):.0f}%</td>"
-                     f"<td class=num>{sum(1 for s in shares if s >= 0.999)}/{len(shares)}</td></tr>")
-    parts.append("</table>")
-
     parts.extend(student_table(rows, sorted(by_assignment)))
 
     flagged = [r for r in rows if r.flags]
@@ -124,7 +114,7 @@ def render(rows):
         for row in sorted(flagged, key=lambda r: (r.student_id, r.assignment)):
             why = "<br>".join(f"<span class=flag>{esc(f.kind)}</span>: {esc(f.reason)}" for f in row.flags)
             parts.append(f"<tr><td>{esc(row.student_id)}</td><td>{esc(row.assignment)}</td>"
-                         f"<td class=num>{row.score:g}/{row.max_score:g}</td><td>{why}</td><td>{esc(when(row.graded))}</td></tr>")
+                         f"<td class=num>{row.score:g}/{row.max_score:g}</td><td class=why>{why}</td><td>{esc(when(row.graded))}</td></tr>")
         parts.append("</table>")
     else:
         parts.append("<p>Nothing was flagged.</p>")
@@ -136,6 +126,16 @@ def render(rows):
                      f"<td class=num>{row.score:g}/{row.max_score:g}</td><td>{esc(when(row.submitted))}</td>"
                      f"<td class=late>{esc(lateness(row.seconds_late))}</td>"
                      f"<td class=num>{'-' + format(row.penalty, 'g') if row.penalty else ''}</td><td>{esc(when(row.graded))}</td></tr>")
+    parts.append("</table>")
+
+    scores = exercise_scores(rows)
+    hardest = sorted(scores.items(), key=lambda item: mean(item[1]))[:10]
+    parts.append("<h2>Hardest exercises</h2><table><tr><th>assignment</th><th>exercise</th>"
+                 "<th class=num>mean % of points</th><th class=num>full marks</th></tr>")
+    for (assignment, exercise), shares in hardest:
+        parts.append(f"<tr><td>{esc(assignment)}</td><td>{esc(exercise)}</td>"
+                     f"<td class=num>{100 * mean(shares):.0f}%</td>"
+                     f"<td class=num>{sum(1 for s in shares if s >= 0.999)}/{len(shares)}</td></tr>")
     parts.append("</table>")
 
     parts.append("<h2>Score distribution per exercise</h2>")
