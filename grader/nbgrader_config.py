@@ -17,7 +17,8 @@ c = get_config()  # noqa: F821  (nbgrader provides get_config)
 REPO = Path(__file__).resolve().parent.parent
 COURSE = REPO / "course"
 COURSE.mkdir(exist_ok=True)
-os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+if str(Path(sys.executable).parent) not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 c.CourseDirectory.course_id = "sockets"
 c.CourseDirectory.root = str(REPO)
