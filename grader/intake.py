@@ -237,10 +237,10 @@ def take_in(submissions, release, dest, assignments, layout="nbgrader"):
     results = []
     with tempfile.TemporaryDirectory() as staging:
         for student, assignment, where in found:
-            if where.is_file():  # a flat download: give the notebook a folder of its own
+            if where.is_file():  # a flat download: a folder of its own, and its name (the LMS renamed it, not the student)
                 folder = Path(staging) / student / assignment
                 folder.mkdir(parents=True, exist_ok=True)
-                shutil.copy(where, folder / where.name)
+                shutil.copy(where, folder / f"{assignment}.ipynb")
                 where = folder
             target = dest / student / assignment
             if target.exists():

@@ -255,3 +255,19 @@ def test_a_folder_in_another_layout_is_explained(tmp_path, layout, advice):
     message = str(error.value)
     assert "<student>/<assignment>/<assignment>.ipynb" in message and advice in message
     assert "Nothing was graded or changed." in message
+
+
+def test_a_flat_download_is_taken_in_as_nbgrader_lays_it_out(tmp_path):
+    from grader.intake import take_in
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    (tmp_path / "release" / "a1").mkdir(parents=True)
+    nbformat.write(nb, tmp_path / "release" / "a1" / "a1.ipynb")
+    (tmp_path / "download").mkdir()
+    nb.cells[0].source = "x = 2"
+    nbformat.write(nb, tmp_path / "download" / "ann_4411_9120_a1-1.ipynb")  # as Canvas names a bulk download
+    intakes = take_in(tmp_path / "download", tmp_path / "release", tmp_path / "submitted", ["a1"], "flat")
+    assert [(i.student, i.assignment, i.gradable) for i in intakes] == [("ann", "a1", True)]
+    assert intakes[0].flags == []  # the LMS renamed it, not the student
+    assert nbformat.read(tmp_path / "submitted" / "ann" / "a1" / "a1.ipynb", as_version=4).cells[0].source == "x = 2"
