@@ -234,9 +234,13 @@ def take_in(submissions, release, dest, assignments, layout="nbgrader"):
         raise ValueError(f"the submissions ({submissions}) and the grading copy ({dest}) must not overlap: "
                          "keep the submissions in a folder of their own")
     found = locate(submissions, assignments, layout)
+    chosen = {}  # a flat download may hold several files of one student's assignment: the newest one counts
+    for student, assignment, where in sorted(found, key=lambda f: f[2].stat().st_mtime):
+        chosen.setdefault((student, assignment), []).append(where)
     results = []
     with tempfile.TemporaryDirectory() as staging:
-        for student, assignment, where in found:
+        for (student, assignment), candidates in sorted(chosen.items()):
+            where = candidates[-1]
             if where.is_file():  # a flat download: a folder of its own, and its name (the LMS renamed it, not the student)
                 folder = Path(staging) / student / assignment
                 folder.mkdir(parents=True, exist_ok=True)
@@ -246,6 +250,9 @@ def take_in(submissions, release, dest, assignments, layout="nbgrader"):
             if target.exists():
                 shutil.rmtree(target)
             results.append(take_in_one(where, student, assignment, release / assignment / f"{assignment}.ipynb", target))
+            if len(candidates) > 1:
+                results[-1].flag("several files", f"graded the newest, {candidates[-1].name}; ignored "
+                                 + ", ".join(c.name for c in candidates[:-1]))
     if layout == "nbgrader":
         students = {s for s, _, _ in found}
         for folder in sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith(".")):

@@ -8,6 +8,7 @@ outcome; they share the course because grading a notebook takes seconds.
 
 import csv
 import hashlib
+import os
 import shutil
 
 import nbformat
@@ -270,4 +271,11 @@ def test_a_flat_download_is_taken_in_as_nbgrader_lays_it_out(tmp_path):
     intakes = take_in(tmp_path / "download", tmp_path / "release", tmp_path / "submitted", ["a1"], "flat")
     assert [(i.student, i.assignment, i.gradable) for i in intakes] == [("ann", "a1", True)]
     assert intakes[0].flags == []  # the LMS renamed it, not the student
+    older = tmp_path / "download" / "ann_4411_9000_a1.ipynb"
+    nb.cells[0].source = "x = 0"
+    nbformat.write(nb, older)
+    os.utime(older, (1, 1))
+    intakes = take_in(tmp_path / "download", tmp_path / "release", tmp_path / "submitted", ["a1"], "flat")
+    assert [str(f) for f in intakes[0].flags] == ["several files: graded the newest, ann_4411_9120_a1-1.ipynb; "
+                                                  "ignored ann_4411_9000_a1.ipynb"]
     assert nbformat.read(tmp_path / "submitted" / "ann" / "a1" / "a1.ipynb", as_version=4).cells[0].source == "x = 2"
