@@ -279,3 +279,15 @@ def test_a_flat_download_is_taken_in_as_nbgrader_lays_it_out(tmp_path):
     assert [str(f) for f in intakes[0].flags] == ["several files: graded the newest, ann_4411_9120_a1-1.ipynb; "
                                                   "ignored ann_4411_9000_a1.ipynb"]
     assert nbformat.read(tmp_path / "submitted" / "ann" / "a1" / "a1.ipynb", as_version=4).cells[0].source == "x = 2"
+
+
+def test_the_commands_refuse_unknown_names_and_bad_dates_plainly(tmp_path, capsys):
+    course = ["--course", str(tmp_path / "course")]
+    assert main([*course, "release", "04-tpc"]) == 2
+    assert "no such assignment: 04-tpc (assignments: 01-client-server-ftp" in capsys.readouterr().err
+    assert main([*course, "due", "nope", "2026-10-14"]) == 2
+    assert main([*course, "export"]) == 2
+    assert "has no gradebook yet" in capsys.readouterr().err
+    assert main([*course, "export", "--format", "canvas", "--ids", "04-tcp"]) == 2
+    assert "--ids wants NAME=CANVAS_ID" in capsys.readouterr().err
+    assert not (tmp_path / "course").exists()
