@@ -145,17 +145,22 @@ def check_ntp_server_hidden(make_ntp_socket, serve_ntp):
                           "could play ping-pong forever with another server")
             if not replies:
                 _server_died(handle, f"after it was sent {what}")
-                fail(f"After {what}, your server did not answer a valid request.",
+                fail(f"After {what}, your server did not answer a valid request, though it was still running.",
                      sent=f"{what}: {show_bytes(junk, 24)}, then a request", expected="a reply to the request",
-                     hint="skip (continue) datagrams that are not requests; never stop serving")
+                     hint="likely causes: that datagram left your loop waiting for something else (another "
+                          "recvfrom, more bytes), or the request after it was skipped with it. Skip (continue) "
+                          "datagrams that are not requests, and answer the next one as usual; never stop serving")
         requests = [_client_request(rng) for _ in range(20)]
         ex = _exchange(address, [requests], clock)
         answered = {data[24:32] for data, _ in ex.got[0]}
         missing = [i for i, r in enumerate(requests) if r[40:48] not in answered]
         if missing:
             _server_died(handle, "during 20 requests from one client")
-            fail(f"One client sent 20 requests in a row; {len(missing)} got no reply (#{missing[0]}, ...).",
-                 expected="20 replies", got=_plural(len(ex.got[0]), "reply", "replies"), hint=HINT_SERVER)
+            fail(f"One client sent 20 requests in a row; {len(missing)} got no reply (#{missing[0]}, ...), though "
+                 "your server was still running.",
+                 expected="20 replies", got=_plural(len(ex.got[0]), "reply", "replies"),
+                 hint="each request gets its own reply, also from a client already answered: a server that "
+                      "remembers its clients, or reads several datagrams per reply, misses some. " + HINT_SERVER)
         signed = [_client_request(rng) + struct.pack("!I", rng.randrange(1, 2**16)) + rng.randbytes(16)
                   for _ in range(5)]
         _ask_clients(handle, address, clock, signed, "5 requests of 68 bytes, 48 + a 20-byte key ID and MAC",
