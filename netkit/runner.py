@@ -156,6 +156,7 @@ class Outcome:
     elapsed: float = 0.0
     deadline: float | None = None
     stopped: bool = False
+    unclosed: tuple = ()
 
     @property
     def ok(self):
@@ -495,7 +496,11 @@ def _child_main(func, args, kwargs, *, deadline, forbid, fd, lifeline, out_fd, m
         if forbid:
             _forbid(forbid, [func, *args, *kwargs.values()])
         try:
-            report = {"status": "returned", "value": _pack(func(*args, **kwargs))}
+            unclosed = []
+            with _noting_unclosed(unclosed):
+                value = func(*args, **kwargs)
+                gc.collect()  # a socket in a reference cycle is closed now, not at some later collection
+            report = {"status": "returned", "value": _pack(value), "unclosed": unclosed}
         except SystemExit as exc:
             report = _exit_report(exc)
         except BaseException as exc:  # noqa: BLE001  (anything the student raised is a result)
@@ -515,6 +520,28 @@ def _child_main(func, args, kwargs, *, deadline, forbid, fd, lifeline, out_fd, m
                 _CHILD.send("result", {"status": "raised", **_exception_report(exc)})
     finally:
         os._exit(code)
+
+
+@contextlib.contextmanager
+def _noting_unclosed(found):
+    """In the child: append to ``found`` each socket freed while still open (its ResourceWarning).
+
+    CPython closes such a socket itself, so nothing else shows that the code forgot to; other
+    warnings are shown as before.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("always", category=ResourceWarning)
+        shown = warnings.showwarning
+
+        def note(message, category, *args, **kwargs):
+            text = str(message)
+            if issubclass(category, ResourceWarning) and text.startswith("unclosed <socket"):
+                found.append(text[len("unclosed "):])
+            else:
+                shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = note
+        yield
 
 
 def _exit_report(exc):
@@ -878,7 +905,8 @@ class _Child:
         if self.result is not None:
             report = self.result
             if report["status"] == "returned":
-                return {"status": "returned", "value": _unpack(report["value"])}
+                return {"status": "returned", "value": _unpack(report["value"]),
+                        "unclosed": tuple(report.get("unclosed", ()))}
             if report["status"] == "exited":
                 return {"status": "exited", "exit_code": report["exit_code"], "exit_via": report["exit_via"]}
             exception = _unpack(report["exception"])

@@ -22,7 +22,13 @@ HUNG_SCALE = 0.25
 _failed = {}  # (check, ids of its arguments) -> (the arguments, kept alive so ids stay unique; the error)
 _hung = {}  # id(argument) -> argument, for the arguments of checks that ran past a deadline
 
-__all__ = ["check", "fail", "show_bytes", "CheckFailed"]
+__all__ = ["check", "fail", "fail_unclosed", "show_bytes", "CheckFailed", "HINT_CLOSE_SOCKET"]
+
+HINT_CLOSE_SOCKET = ("close every socket you open, however the function ends: `with socket.create_connection(address) "
+                     "as sock:` (or `with socket.socket(...) as sock:`) closes it when the block ends, even on an "
+                     "exception or a return; without `with`, call sock.close() in a `finally:`. CPython closed "
+                     "this one only because nothing referred to it any more; a reference kept anywhere (a list, "
+                     "a traceback) keeps the connection open")
 
 
 def show_bytes(data, limit=80):
@@ -57,6 +63,21 @@ def fail(summary, *, sent=None, expected=None, got=None, trace=None, hint=None, 
     if hint:
         lines.append(f"Hint: {hint}")
     raise CheckFailed("\n".join(lines))
+
+
+def fail_unclosed(outcome, lead, what, *, trace=None):
+    """Fail if the run in ``outcome`` left a socket for the garbage collector (``Outcome.unclosed``).
+
+    ``lead`` says who did what ("download(sock, reader, 'a.bin')"), ``what`` names the socket
+    the exercise asks to close ("its data connection").
+    """
+    __tracebackhide__ = True  # noqa: F841
+    if outcome.unclosed:
+        more = f" (and {len(outcome.unclosed) - 1} more)" if len(outcome.unclosed) > 1 else ""
+        fail(f"{lead} returned, but never closed {what}: Python found the socket still open when it freed it, "
+             "after the function had returned.", expected="the socket closed by your code",
+             got=f"ResourceWarning: unclosed {outcome.unclosed[0]}{more}", trace=trace, hint=HINT_CLOSE_SOCKET,
+             output=outcome.output)
 
 
 def check(func):
