@@ -138,6 +138,13 @@ DOWNLOAD = [
                                "b'RETR random.bin\\r\\n'", "read the data connection until EOF first"]),
     ("control_recv", True, ["While downloading 'random.bin' (1,048,576 bytes) (replies in random pieces), "
                             "control_recv raised", "One recv is not one reply", "never with one sock.recv()"]),
+    ("never_closes", True, ["While downloading 'random.bin' (1,048,576 bytes) (replies in random pieces), never_closes "
+                            "returned, but never closed its data connection", "ResourceWarning: unclosed <socket",
+                            "raddr=('127.0.0.1'", "`with socket.create_connection(address) as sock:`",
+                            "sock.close() in a `finally:`"]),
+    ("open_after_550", True, ["While downloading 'missing.bin', a file the server does not have, open_after_550 "
+                              "raised FTPError as it should, but never closed its data connection (the server refused the transfer",
+                              "ResourceWarning: unclosed <socket", "`with socket.create_connection(address)"]),
 ]
 
 UPLOAD = [
@@ -153,6 +160,8 @@ UPLOAD = [
                                 "b'550 No such file or directory.\\r\\n'", "read the reply to RETR/STOR before"]),
     ("send_once", None, ["send_once returned, but the server stored only the first", "of the 1,048,576 bytes uploaded",
                          "loop over send() until every byte has gone"]),
+    ("shutdown_only", True, ["shutdown_only returned, but never closed its data connection",
+                             "ResourceWarning: unclosed <socket", "sock.close() in a `finally:`"]),
 ]
 
 TRANSPORT = [

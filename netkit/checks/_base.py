@@ -68,13 +68,13 @@ def fail(summary, *, sent=None, expected=None, got=None, trace=None, hint=None, 
 def fail_unclosed(outcome, lead, what, *, trace=None):
     """Fail if the run in ``outcome`` left a socket for the garbage collector (``Outcome.unclosed``).
 
-    ``lead`` says who did what ("download(sock, reader, 'a.bin')"), ``what`` names the socket
-    the exercise asks to close ("its data connection").
+    ``lead`` says who did what ("download(sock, reader, 'a.bin') returned"), ``what`` names the
+    socket the exercise asks to close ("its data connection").
     """
     __tracebackhide__ = True  # noqa: F841
     if outcome.unclosed:
         more = f" (and {len(outcome.unclosed) - 1} more)" if len(outcome.unclosed) > 1 else ""
-        fail(f"{lead} returned, but never closed {what}: Python found the socket still open when it freed it, "
+        fail(f"{lead}, but never closed {what}: Python found the socket still open when it freed it, "
              "after the function had returned.", expected="the socket closed by your code",
              got=f"ResourceWarning: unclosed {outcome.unclosed[0]}{more}", trace=trace, hint=HINT_CLOSE_SOCKET,
              output=outcome.output)

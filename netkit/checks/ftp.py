@@ -42,7 +42,7 @@ from ..proxies import tcp_proxy
 from ..runner import run
 from ..servers import scripted_server, tcp_server
 from ..wire import EVENTS
-from ._base import check, fail, show_bytes
+from ._base import check, fail, fail_unclosed, show_bytes
 
 __all__ = [
     "check_read_reply",
@@ -818,6 +818,9 @@ def _judge_refused(outcome, name, doing, trace, expected_code):
         fail(f"{lead} raised {type_name} with code={code!r}, text={text!r}.", expected=expected, trace=trace,
              hint="raise FTPError(code, text) with the server's reply, the code as an int", output=outcome.output)
     _left_over(lead + " raised as it should and", wind_up, trace, outcome.output)
+    fail_unclosed(outcome, f"{lead} raised FTPError as it should", "its data connection (the server refused the "
+                  "transfer, but the data connection was open: close it before you raise, or let a with-block do it)",
+                  trace=trace)
     return after
 
 
@@ -895,6 +898,7 @@ def _check_downloads(download, names, chunk=None, gap=None, tight=False):
     for file, value in zip(names, values):
         _judge_bytes(_lead(f"while downloading {file!r}", name), FILES[file], value, "down", trace, outcome.output)
     _left_over(_lead(doing, name), wind_up, trace, outcome.output)
+    fail_unclosed(outcome, _lead(doing, name) + " returned", "its data connection", trace=trace)
 
 
 def _check_missing(download, then=None):
@@ -950,6 +954,7 @@ def _check_uploads(upload, items, chunk=None, tight=False):
             _judge_bytes(f"{lead} returned, but the server", data, (root / file).read_bytes(), "up", trace,
                          outcome.output)
         _left_over(_lead(doing, name), wind_up, trace, outcome.output)
+        fail_unclosed(outcome, _lead(doing, name) + " returned", "its data connection", trace=trace)
 
 
 @check

@@ -27,13 +27,14 @@ import contextlib
 import errno
 import io
 import socket
+import time
 
 from ..errors import PeerError
 from ..ports import IANA_RANGES, boundaries, range_of
 from ..proxies import UDPFaults, datagram_fate, udp_proxy
 from ..runner import run
 from ..servers import nop_server, udp_server
-from ._base import check, fail
+from ._base import check, fail, fail_unclosed, show_bytes
 from ._cases import describe_call, run_cases
 
 __all__ = [
@@ -422,25 +423,65 @@ HINT_PROBE_TIMEOUT = ("a port that never answers keeps connect() or recv() waiti
                       "socket.create_connection(address, timeout=timeout).")
 
 
-# (probe, expected, what it said) -> the likely mistake
-PROBE_NOTES = {
-    ("probe_tcp", "closed", "silent"): "ConnectionRefusedError is an OSError too; catch it on its own",
-    ("probe_tcp", "silent", "closed"): ("TimeoutError is an OSError too, so an `except OSError` placed before "
-                                        "`except TimeoutError` catches timeouts as well"),
-    ("probe_tcp", "open", "silent"): "the port is open once connect() succeeds; whether the server then speaks "
-                                     "does not matter",
-    ("probe_udp", "refused", "silent"): ("an unconnected socket (sendto/recvfrom) never hears the ICMP error; "
-                                         "connect() the UDP socket, then send() and recv()"),
-    ("probe_udp", "answers", "silent"): "the answer came within the timeout: wait as long as `timeout` says",
-}
+class Answers:
+    """A UDP handler that notes what the server answered and when, so a failure can say what it did."""
+
+    def __init__(self, handler):
+        self.handler, self.seen = handler, []  # seen: (request, reply, time.monotonic() of the reply)
+
+    def __call__(self, data, sender):
+        reply = self.handler(data, sender)
+        if reply is not None:
+            self.seen.append((data, reply, time.monotonic()))
+        return reply
 
 
-def _probe_failure(name, args, timeout, outcome, expected, story, hint):
+def _said_silent(args, address, timeout, outcome, started, answers):
+    """What the check saw when a probe said 'silent' though the server answered, and the likely causes."""
+    if not answers or not answers.seen:
+        return (f"it said 'silent' after {outcome.elapsed:.2f} s, before the server had answered, though the "
+                f"timeout was {timeout} s: wait as long as `timeout` says, not less")
+    request, reply, at = answers.seen[0]
+    answered_after = max(0.0, at - started)
+    seen = (f"the server received {show_bytes(request)} and answered {show_bytes(reply)} from "
+            f"{address[0]}:{address[1]} {answered_after:.2f} s after the probe started; the probe said 'silent' "
+            f"after {outcome.elapsed:.2f} s")
+    if outcome.elapsed < answered_after:
+        return f"{seen}, before the answer came: wait as long as `timeout` says ({timeout} s), not less"
+    causes = []
+    if args[0] != address[0]:
+        causes.append(f"you were given the name {args[0]!r}, and replies come from the address {address[0]!r}: "
+                      "a sender compared with the host string as given never matches (a connected socket "
+                      "receives only from its peer, so there is nothing to compare)")
+    if reply != request:
+        causes.append("the answer was not your own datagram sent back: any datagram that comes back is an answer")
+    causes = causes or ["the answer was there to read: the first recv() that returns is the answer"]
+    return f"{seen}, so it had the answer and did not count it. Likely: " + "; or ".join(causes)
+
+
+def _tcp_note(expected, said, timeout, outcome):
+    """What a probe_tcp that named the wrong state did, as the check saw it, and the likely causes."""
+    took = f"it answered {said!r} after {outcome.elapsed:.2f} s"
+    if (expected, said) == ("silent", "closed"):
+        return (f"{took}, the whole timeout: connect() got no answer and timed out; a refusal comes at once. "
+                "'closed' is only ConnectionRefusedError (or connect_ex returning errno.ECONNREFUSED). Likely: "
+                "an `except OSError` placed before `except TimeoutError` catches the timeout too; or connect_ex's "
+                "result read as 'not 0 means closed' (a timeout gives errno.EAGAIN)")
+    if (expected, said) == ("closed", "silent"):
+        return (f"{took}: connect() was refused at once (an RST came back), it did not time out. Likely: an "
+                "`except OSError` (or a bare except) that answers 'silent' catches ConnectionRefusedError too, "
+                "catch it on its own first; or connect_ex's errno.ECONNREFUSED read as silence")
+    if (expected, said) == ("open", "silent"):
+        return (f"{took}: connect() succeeded (the server accepted the connection) and the server never spoke; "
+                "the port is open once connect() succeeds, whether the server then speaks does not matter")
+    return took
+
+
+def _probe_failure(name, args, timeout, outcome, expected, story, hint, note=None):
     __tracebackhide__ = True  # noqa: F841
     call = describe_call(name, args, {"timeout": timeout})
     port = f"\n  the port: {story}."
     if outcome.status == "returned":
-        note = PROBE_NOTES.get((name, expected, outcome.value))
         fail(f"{call} returned {outcome.value!r}, but the port is {expected!r}.{port}",
              expected=repr(expected), got=repr(outcome.value) + (f": {note}" if note else ""), hint=hint)
     if outcome.status == "raised" and isinstance(outcome.exception, NotImplementedError):
@@ -451,19 +492,48 @@ def _probe_failure(name, args, timeout, outcome, expected, story, hint):
          hint=HINT_PROBE_TIMEOUT if outcome.status == "timeout" else hint)
 
 
-def _probe(name, func, address, timeout, expected, story, hint, host=None):
-    """Run one probe in a child; fail unless it says ``expected`` within ``timeout`` (+ slack)."""
+def _udp_refused_note(timeout, outcome):
+    if outcome.elapsed < timeout / 2:
+        return (f"it answered 'silent' after {outcome.elapsed:.2f} s, well before the timeout: the ICMP error did "
+                "reach it, as ConnectionRefusedError, an OSError too; an `except OSError` that answers 'silent' "
+                "catches it: catch ConnectionRefusedError on its own first")
+    return (f"it answered 'silent' after {outcome.elapsed:.2f} s, the whole timeout: the ICMP error never reached "
+            "it. An unconnected socket (sendto/recvfrom) never hears it; connect() the UDP socket, then send() "
+            "and recv()")
+
+
+# the probes whose exercise says to close the socket they open: what to call it
+MUST_CLOSE = {"probe_tcp": "its socket (the exercise says: close the socket you opened)"}
+
+
+def _probe(name, func, address, timeout, expected, story, hint, host=None, answers=None):
+    """Run one probe in a child; fail unless it says ``expected`` within ``timeout`` (+ slack).
+
+    ``host`` replaces the address's host in the call (a name such as 'localhost'); ``answers``
+    is the server's ``Answers`` handler, so a failure can say what the server did.
+    """
     __tracebackhide__ = True  # noqa: F841
     args = (host or address[0], address[1])
+    started = time.monotonic()
     outcome = run(func, *args, timeout=timeout, deadline=round(timeout + GRACE, 2))
     if outcome.status != "returned" or outcome.value != expected:
-        _probe_failure(name, args, timeout, outcome, expected, story, hint)
+        note = None
+        if outcome.status == "returned" and name == "probe_tcp":
+            note = _tcp_note(expected, outcome.value, timeout, outcome)
+        elif outcome.status == "returned" and (expected, outcome.value) == ("answers", "silent"):
+            note = _said_silent(args, address, timeout, outcome, started, answers)
+        elif outcome.status == "returned" and (expected, outcome.value) == ("refused", "silent"):
+            note = _udp_refused_note(timeout, outcome)
+        _probe_failure(name, args, timeout, outcome, expected, story, hint, note)
     if outcome.elapsed > timeout + SLACK:
         fail(f"{describe_call(name, args, {'timeout': timeout})} answered {expected!r} after "
              f"{outcome.elapsed:.1f} s; the timeout was {timeout} s.",
              expected=f"an answer within about {timeout} s",
              got=f"{outcome.elapsed:.1f} s", hint="use the timeout parameter (sock.settimeout(timeout)), not a "
                                                    "number of your own.")
+    if name in MUST_CLOSE:
+        fail_unclosed(outcome, f"{describe_call(name, args, {'timeout': timeout})} answered {expected!r} rightly and "
+                      "returned", MUST_CLOSE[name])
 
 
 TCP_STORIES = {
@@ -498,8 +568,8 @@ UDP_STORIES = {
 @check
 def check_probe_udp(probe_udp):
     """Visible: a UDP echo server, a closed port, a server that never answers, timeout 0.3 s."""
-    with udp_server(lambda data, sender: data) as address:
-        _probe("probe_udp", probe_udp, address, 0.3, "answers", UDP_STORIES["echo"], HINT_UDP)
+    with udp_server(answers := Answers(lambda data, sender: data)) as address:
+        _probe("probe_udp", probe_udp, address, 0.3, "answers", UDP_STORIES["echo"], HINT_UDP, answers=answers)
     with closed_port(socket.SOCK_DGRAM) as address:
         _probe("probe_udp", probe_udp, address, 0.3, "refused", UDP_STORIES["closed"], HINT_UDP)
     with udp_server(lambda data, sender: None) as address:
