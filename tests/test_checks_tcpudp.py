@@ -137,6 +137,9 @@ WRONG = [
     ("measure_link", wrong_link.link_binary_numbers, True,
      ["did not send the numbered datagrams exercise 7 asks for", "sent:     30 datagrams: [b'\\x00\\x00\\x00\\x00'",
       "expected: 30 datagrams: [b'0', b'1'"]),
+    ("measure_link", wrong_link.link_sender_is_address, False,
+     ["measure_link(('localhost', ", "returned the wrong arrivals", "none of the 10 echoes counted. They came from "
+      "127.0.0.1:", "you were given the name 'localhost'"]),
     ("measure_link", wrong_link.link_sorted, True,
      ["the right numbers in another order; return them in the order they arrived"]),
 ]

@@ -704,16 +704,18 @@ def _paced_echo(data, sender, _gap=PACE):
     return data
 
 
-def _check_link(measure_link, count, timeout, paced=False, **faults):
-    """``paced``: the echo server answers PACE seconds after the previous answer."""
+def _check_link(measure_link, count, timeout, paced=False, host=None, **faults):
+    """``paced``: the echo server answers PACE seconds after the previous answer; ``host``: a name
+    (such as 'localhost') given instead of the proxy's address."""
     __tracebackhide__ = True  # noqa: F841
     shown_faults = ", ".join(f"{k}={v}" for k, v in faults.items())
     server_kind = f"an echo server that answers every {PACE} s" if paced else "an echo server"
     setting = f"{server_kind} behind udp_proxy({shown_faults})" if faults else server_kind
     with udp_server(_paced_echo if paced else _echo) as server, udp_proxy(server, **faults) as proxy:
-        call = describe_call("measure_link", (tuple(proxy.address), count), {"timeout": timeout})
+        address = (host or proxy.address[0], proxy.address[1])
+        call = describe_call("measure_link", (address, count), {"timeout": timeout})
         spread = PACE * count if paced else 0.0
-        outcome = run(measure_link, proxy.address, count, timeout=timeout,
+        outcome = run(measure_link, address, count, timeout=timeout,
                       deadline=round(timeout * 4 + spread + GRACE, 2))
         # Every copy that reached the server is echoed; wait until the last echo is relayed.
         proxy.wait_for(lambda r: r.replies >= len(r.forwarded) + len(r.duplicated), timeout=2.0)
@@ -738,7 +740,7 @@ def _check_link(measure_link, count, timeout, paced=False, **faults):
     if not isinstance(got, list) or got != expected:
         fail(f"{call} with {setting} returned the wrong arrivals.",
              expected=f"{len(expected)} numbers, in the order they came back: {expected}",
-             got=f"{got!r:.300}{_link_note(got, expected, count)}", hint=HINT_LINK)
+             got=f"{got!r:.300}{_link_note(got, expected, count, address, proxy.address)}", hint=HINT_LINK)
     budget = timeout + spread + SLACK + 0.5
     if outcome.elapsed > budget:
         fail(f"{call} took {outcome.elapsed:.1f} s; after the last answer it should wait only `timeout` "
@@ -746,8 +748,12 @@ def _check_link(measure_link, count, timeout, paced=False, **faults):
              got=f"{outcome.elapsed:.1f} s", hint=HINT_LINK)
 
 
-def _link_note(got, expected, count):
+def _link_note(got, expected, count, address=None, echoed_from=None):
     """Why a list of arrivals is wrong, when the shape of it says so."""
+    if got == [] and expected and address and address[0] != echoed_from[0]:
+        return (f": none of the {len(expected)} echoes counted. They came from {echoed_from[0]}:{echoed_from[1]}, "
+                f"and you were given the name {address[0]!r}: a sender compared with the address as given never "
+                "matches; a connected socket receives only from its peer, so there is nothing to compare")
     if not isinstance(got, list):
         return f": a {type(got).__name__}, not a list"
     if any(not isinstance(v, int) or isinstance(v, bool) for v in got):
