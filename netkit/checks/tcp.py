@@ -1124,6 +1124,9 @@ HINT_HTTP = ("An HTTP response is a status line, header lines, a blank line (b'\
 HINT_HEAD_CUT = ("Read the head until b'\\r\\n\\r\\n' has arrived (it may take several recv() calls: one "
                  "recv() can end in the middle of a header line), then parse every line between the status line "
                  "and that blank line.")
+HINT_FIRST_COLON = ("a header line is a name, a colon, then a value that may hold colons itself (a Date's time, a "
+                    "URL): split each line at its first colon only, name, _, value = line.partition(':') (or "
+                    "line.split(':', 1)).")
 HINT_CASE = ("header names are case-insensitive (Content-Length, content-length and CONTENT-LENGTH "
              "are the same header): lower-case each name as you read it.")
 
@@ -1181,15 +1184,17 @@ def _request_recorded(relay, outcome):
         relay.recording.wait_for(done, CLIENT_WAIT)
 
 
-def _http_live(http_get, files, path, *, how, **proxy):
-    """http_get against netkit's HTTP server (behind a proxy), compared with a reference fetch."""
+def _http_live(http_get, files, path, *, how, host=None, **proxy):
+    """http_get against netkit's HTTP server (behind a proxy), compared with a reference fetch.
+
+    ``host``: the name to call it with (such as 'localhost') instead of the proxy's address."""
     with http_server(files=files) as address:
         expected = _fetch(address, path)
         with tcp_proxy(address, **proxy) as relay:
-            outcome = run(http_get, relay.address[0], relay.address[1], path, deadline=DEADLINE * 2,
-                          forbid=FORBIDDEN_HTTP)
+            called = (host or relay.address[0], relay.address[1])
+            outcome = run(http_get, *called, path, deadline=DEADLINE * 2, forbid=FORBIDDEN_HTTP)
             _request_recorded(relay, outcome)
-    _judge_http(outcome, relay.address, path, relay.recording, expected, how=how, varying={"date"})
+    _judge_http(outcome, called, path, relay.recording, expected, how=how, varying={"date"})
 
 
 def _http_scripted(http_get, script, *, then, how, **proxy):
@@ -1229,6 +1234,16 @@ def _judge_http(outcome, address, path, recording, expected, *, how, kept_open=F
                 f"{length} bytes, not when the server closes." if kept_open and length is not None
                 else ", then closed the connection." if not kept_open else ".") + "\n" + _details(outcome),
              trace=trace, hint=(HINT_CASE + " " if kept_open and named else "") + HINT_HTTP, output=_printed(outcome))
+    if outcome.status == "raised" and status >= 400:
+        fail(f"{call_text} {outcome.clause}\n  The server had answered with status {status} and a whole response: "
+             "an answer like any other.\n" + _details(outcome), trace=trace, expected=f"({status}, headers, body)",
+             hint=f"a {status} is a normal response, not an exception: return (status, headers, body) whatever the "
+                  "status; the caller decides what a 404 means. " + HINT_HTTP, output=_printed(outcome))
+    with_colons = [f"{name}: {value}" for name, value in expected.head.headers if ":" in value]
+    if outcome.status == "raised" and isinstance(outcome.exception, ValueError) and with_colons:
+        fail(f"{call_text} {outcome.clause}\n  The response had header values that hold a colon themselves, "
+             f"such as {with_colons[0]!r}.\n" + _details(outcome), trace=trace,
+             hint=HINT_FIRST_COLON + " " + HINT_HTTP, output=_printed(outcome))
     if outcome.status != "returned":
         fail(f"{call_text} {outcome.clause}\n" + _details(outcome), trace=trace, hint=HINT_HTTP,
              output=_printed(outcome))
@@ -1254,6 +1269,13 @@ def _judge_http(outcome, address, path, recording, expected, *, how, kept_open=F
         parts = ([f"missing {missing}"] if missing else []) + ([f"unexpected {extra}"] if extra else []) \
             + [f"{k!r} is {got_headers[k]!r}, not {headers[k]!r}" for k in wrong]
         upper = any(isinstance(k, str) and k != k.lower() for k in got_headers)
+        # A value cut at its own first colon ('Wed, 02 Dec 2026 16' of a Date) was split on every colon.
+        at_colon = [k for k in wrong if isinstance(got_headers[k], str) and ":" in headers[k]
+                    and got_headers[k].strip() == headers[k].split(":", 1)[0].strip()]
+        if at_colon:
+            fail(f"{call_text} returned the wrong headers: {'; '.join(parts)}.\n  Each of "
+                 f"{', '.join(map(repr, at_colon))} stops where its value has a colon of its own.",
+                 expected=repr(headers)[:240], got=repr(got_headers)[:240], trace=trace, hint=HINT_FIRST_COLON)
         # A head read with one recv() loses its last lines, or cuts one: 'content-le' with the value ''.
         seen = {k.lower() for k in got_headers if isinstance(k, str)}
         cut = any(name not in seen for name in missing) \
@@ -1328,17 +1350,19 @@ def _ask_child(ask, host, port, request):
     return ask(host, port, request)
 
 
-def _ask_case(ask, request, *, how, **proxy):
+def _ask_case(ask, request, *, how, host=None, **proxy):
+    """``host``: the name to call ask with (such as 'localhost') instead of the proxy's address."""
     handler, state = _sort_server()
     expected = b"".join(sorted(request.splitlines(keepends=True)))
     with tcp_server(handler) as address, tcp_proxy(address, **proxy) as relay:
         started = time.monotonic()
-        outcome = run(_ask_child, ask, relay.address[0], relay.address[1], request, deadline=DEADLINE)
+        called = (host or relay.address[0], relay.address[1])
+        outcome = run(_ask_child, ask, *called, request, deadline=DEADLINE)
         if outcome.status == "returned":  # its socket is closed now: the server gets to the end of the request
             state["read"].wait(CLIENT_WAIT)
         recording = relay.recording
     _not_written(outcome, "ask")
-    call_text = f"ask({relay.address[0]!r}, {relay.address[1]}, {show_bytes(request, 30)})"
+    call_text = f"ask({called[0]!r}, {called[1]}, {show_bytes(request, 30)})"
     trace = _trace(recording, 12)
     sent = f"a sort server that answers after EOF; the reply comes {how}"
     if outcome.status == "timeout":
