@@ -99,6 +99,10 @@ LOGIN = [
                             "raise it, do not return it"]),
     ("plain_exception", True, ["raised RuntimeError: login failed", "raise RuntimeError(\"login failed\")",
                                "expected: FTPError(530, 'Authentication failed.') raised"]),
+    ("bare_newline", True, ["While logging in with the right password", "bare_newline sent a command that ends "
+                            "with b'\\n' alone", "The server was still waiting for the end of that line",
+                            "sent:     b'USER student\\n'", "expected: b'USER student\\r\\n'",
+                            "every FTP command ends with b'\\r\\n' (RFC 959)"]),
     ("always_sends_pass", False, ["a server that needs no password", "raised FTPError: 503 Already logged in.",
                                   "b'PASS secret\\r\\n'", "do not send PASS"]),
 ]

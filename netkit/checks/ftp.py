@@ -450,6 +450,20 @@ def _server_replies(proxy):
     return replies
 
 
+def _bare_newline(proxy, lead, trace, outcome):
+    """Fail if the client sent a command that ends with b'\\n' alone (RFC 959 ends commands with b'\\r\\n')."""
+    sent = b"".join(c.data for c in proxy.recording.chunks if c.direction == "->" and c.data)
+    line = next((line for line in sent.split(b"\n")[:-1] if not line.endswith(b"\r")), None)
+    if line is None:
+        return
+    waited = " The server was still waiting for the end of that line, so no reply came." \
+        if outcome.status == "timeout" else ""
+    fail(f"{lead} sent a command that ends with b'\\n' alone.{waited}", sent=line + b"\n",
+         expected=line + b"\r\n", trace=trace, output=outcome.output,
+         hint="every FTP command ends with b'\\r\\n' (RFC 959), as every reply does: "
+              "sock.sendall(f'USER {user}\\r\\n'.encode())")
+
+
 def _trace(proxy, limit=24):
     """The control connection line by line, pieces merged: ``<- 0.004s  b'331 Password required.\\r\\n'``.
 
@@ -517,6 +531,7 @@ def _check_login_case(login, case):
         outcome = _run(_login_then, login, address, case.user, case.password, case.after)
         trace = _trace(proxy)
     doing = f"while {case.story} (user {case.user!r}, password {case.password!r})"
+    _bare_newline(proxy, _lead(doing, name), trace, outcome)
     if case.error:
         _expect_ftp_error(outcome, name, doing, case.error, case.hint, trace)
         return
@@ -890,6 +905,7 @@ def _check_downloads(download, names, chunk=None, gap=None, tight=False):
         " (replies in random pieces)" if chunk else "")
     stuck_hint, note = (f"{HINT_DATA_EOF}. If it is stuck reading a reply, that reply may never come: the trace "
                         "shows what the server did send"), None
+    _bare_newline(proxy, _lead(doing, name), trace, outcome)
     if outcome.status == "timeout" and _transfer_unfinished(replies):
         note, stuck_hint = NOTE_NO_226, HINT_DATA_FIRST
     _transfer_returned(outcome, name, doing, trace, stuck_hint, note, replies=replies, pieces=bool(chunk),
@@ -944,6 +960,7 @@ def _check_uploads(upload, items, chunk=None, tight=False):
                 for file, data in items if (root / file).exists()]
         note = (f"The server received {', '.join(held)}, but it sends its 226 only after the data connection "
                 "has closed." if held and outcome.status == "timeout" else None)
+        _bare_newline(proxy, _lead(doing, name), trace, outcome)
         _transfer_returned(outcome, name, doing, trace, HINT_CLOSE, note, replies=replies, pieces=bool(chunk))
         _, wind_up = outcome.value
         for file, data in items:
