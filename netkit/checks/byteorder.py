@@ -55,6 +55,10 @@ HINT_SHORT = ("a header is 8 bytes: fewer is a broken message. struct.unpack rai
 HINT_READING = ("part 3, 'struct: binary records in network byte order': in a struct format, '=' means "
                 "*native* byte order with standard sizes, not network order; only '!' (or '>') is big-endian.")
 
+HINT_SIGNED = ("a value out of range for its format code is a matter of size and sign, not of byte order: "
+               "sensor_id is unsigned, 0 to 65535 ('H'); tenths is signed, -32768 to 32767 ('h'). The prefix "
+               "('!', '=', '<') changes only the order of the bytes, never which numbers fit.")
+
 
 # ---------------------------------------------------------------------------------------
 # Shared helpers
@@ -372,6 +376,9 @@ def _check_readings(encode, readings, forbid=()):
     for reading, result in zip(readings, results):
         expected = _READING.pack(VERSION, READING, 4, *reading)
         call = describe_call("encode_reading_fixed", reading)
+        if result.raised and result.raised_a("error") and result.error_type.startswith("struct"):
+            fail(f"{call} raised an error: struct.pack refused one of the values (sensor_id = {reading[1]}, "
+                 f"tenths = {reading[2]}).", expected=expected, got=str(result), hint=HINT_SIGNED)
         if result.raised:
             fail(f"{call} raised an error.", expected=expected, got=str(result), hint=HINT_READING)
         got = result.value
