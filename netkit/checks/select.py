@@ -502,8 +502,15 @@ def _ports_round(server, batch, client_of, where, port_name):
         who = f"{senders} clients" if senders > 1 else f"Client {client + 1}"
         summary = (f"{who} sent {len(batch)} datagrams at once ({shown}); {len(waiting)} got no right reply "
                    f"within {PROMPT:.0f} s, for example the one client {client + 1} sent to port {name} ({where[name]}).")
-    stray = next((s for s in strays if s[0] == client), strays[0] if strays else None)
-    if stray and stray[1] != expected and expected.startswith(stray[1]):
+    stray = next((s for s in strays if s[0] == client), None) or next((s for s in strays if s[1] == expected),
+                                                                       strays[0] if strays else None)
+    elsewhere = stray is not None and stray[0] != client
+    if elsewhere and stray[1] == expected:
+        summary += f" Its reply arrived at client {stray[0] + 1} instead."
+        hint = ("send each reply to the address recvfrom() returned with that very datagram (data, sender = "
+                "sock.recvfrom(2048), then sock.sendto(reply, sender)): each datagram carries its own sender, and "
+                "an address kept from an earlier datagram may be another client's.")
+    elif stray and stray[1] != expected and expected.startswith(stray[1]):
         hint = ("recvfrom(n) returns at most n bytes of a datagram and drops the rest: requests here can be "
                 "1024 bytes long, so ask for at least that many.")
     elif stray and stray[1] == expected:
@@ -518,7 +525,8 @@ def _ports_round(server, batch, client_of, where, port_name):
     else:
         hint = _HINT_BY_CALL["recvfrom"]
     server.fail(summary, sent=payload, expected=f"{show_bytes(expected, 40)} from port {name}",
-                got=f"{show_bytes(stray[1], 40)} from port {stray[2]}" if stray else "no reply",
+                got=(f"{show_bytes(stray[1], 40)} from port {stray[2]}"
+                     + (f", at client {stray[0] + 1}" if elsewhere else "")) if stray else "no reply",
                 hint=hint, stuck=not strays)
 
 
