@@ -70,6 +70,8 @@ __all__ = [
     "StandInError",
     "Unpicklable",
     "STATUSES",
+    "cpu_seconds",
+    "CPUMeter",
 ]
 
 STATUSES = ("returned", "raised", "exited", "killed", "timeout")
@@ -941,6 +943,39 @@ class _Child:
                     os.close(fd)
         self._fd = self._pidfd = self._lifeline = None
         self._output.close()
+
+
+def cpu_seconds(pid):
+    """CPU time process ``pid`` has used (user + system), from /proc/<pid>/stat; 0.0 if unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+class CPUMeter:
+    """The CPU a process (a student's server) uses from now on, to tell waiting from spinning.
+
+    A server blocked in select() or recv() uses next to none; one going round a loop uses all
+    it gets. ``busy`` is True once it has used over ``SHARE`` of the time elapsed, in a window
+    long enough that this is more than ``FLOOR`` seconds (a short window proves nothing).
+    """
+
+    SHARE, FLOOR = 0.2, 0.05
+
+    def __init__(self, pid):
+        self.pid, self.started, self.cpu = pid, time.monotonic(), cpu_seconds(pid)
+
+    def used(self):
+        """(CPU seconds used, seconds elapsed) since the meter started."""
+        return cpu_seconds(self.pid) - self.cpu, time.monotonic() - self.started
+
+    @property
+    def busy(self):
+        cpu, wall = self.used()
+        return cpu > self.SHARE * wall > self.FLOOR
 
 
 def run(func, *args, deadline=5.0, forbid=(), **kwargs):

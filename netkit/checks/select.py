@@ -51,7 +51,7 @@ import urllib.request
 from pathlib import Path
 
 from ..framing import ProtocolError, parse_response_head
-from ..runner import _is_student, background, report_ready, run
+from ..runner import CPUMeter, _is_student, background, report_ready, run
 from ..servers import LOOPBACK, Address, temp_root
 from ._base import check, fail, show_bytes
 
@@ -193,11 +193,12 @@ def _not_written(outcome):
     return outcome.status == "raised" and isinstance(outcome.exception, NotImplementedError)
 
 
-def _story(outcome, name, *, stuck):
+def _story(outcome, name, *, stuck, spinning=False):
     """What the student's server did, as lines of a failure message, and the hint that fits it.
 
     A server the check stopped while it was fine says nothing, unless ``stuck``: then
-    where it was waiting is the story.
+    where it was waiting is the story; or ``spinning`` (it was using the CPU): then where
+    it was is only a point of its loop, and the caller's hint stands.
     """
     if _not_written(outcome):
         return [f"{name} is not written yet: it raises NotImplementedError. "
@@ -205,6 +206,10 @@ def _story(outcome, name, *, stuck):
     if outcome.status == "returned":
         return [f"{name} returned {outcome.value!r:.80}: a server keeps serving until it is stopped "
                 "(a `while True:` loop)."], "a server's loop never ends by itself."
+    if outcome.stopped and spinning and outcome.stack:
+        func, line, text = outcome.stack[-1]
+        return [f"When the check stopped it, {name} was at line {line} of {func} (`{text}`), going round its "
+                "loop."], None
     if outcome.stopped:
         if not (stuck and outcome.stuck_at):
             return [], None
@@ -241,7 +246,7 @@ class _Server:
     def alive(self):
         return self.handle.alive
 
-    def fail(self, summary, *, hint=None, stuck=False, **fields):
+    def fail(self, summary, *, hint=None, stuck=False, spinning=False, **fields):
         """Stop the child and fail: ``summary``, then what the server was doing or what it raised.
 
         A server that died on its own (raised, returned, exited) closed its sockets, so what the
@@ -256,7 +261,7 @@ class _Server:
         if not outcome.stopped:
             summary, fields = (f"Your server stopped {self.doing}." if self.doing else summary), {}
         summary = summary[:1].upper() + summary[1:]  # it may start with a client's name
-        story, fitting = _story(outcome, self.name, stuck=stuck)
+        story, fitting = _story(outcome, self.name, stuck=stuck, spinning=spinning)
         note = self.notes.get(type(outcome.exception).__name__) if outcome.exception is not None else None
         fail("\n".join([summary, *story, *([note] if note else [])]), hint=fitting or hint,
              output=outcome.output, **fields)
@@ -587,18 +592,45 @@ def _expect_silence(server, peer, what):
 
 def _expect_closed(server, crowd, peers, what):
     server.doing = what
+    meter = CPUMeter(server.handle.pid)
     ok = crowd.pump(lambda: all(p.end is not None for p in peers), PROMPT, server)
     if not server.alive:
         server.fail(f"Your server stopped {what}.")
     if not ok:
         still = [p for p in peers if p.end is None]
-        server.fail(f"{len(still)} clients closed their side (shutdown(SHUT_WR), so recv() on your side "
-                    f"returned b'') but your server never closed those connections {what}; for example "
-                    f"{still[0].name}.", sent=bytes(still[0].sent),
+        (cpu, wall), busy = meter.used(), meter.busy
+        spun = (f" Meanwhile it used {cpu:.2f} s of CPU in {wall:.2f} s: select() kept reporting the closed "
+                "socket readable, and it kept going round its loop." if busy else "")
+        server.fail(f"{len(still)} client{'s' if len(still) > 1 else ''} closed their side (shutdown(SHUT_WR), so "
+                    f"recv() on your side returned b'') but your server never closed "
+                    f"{'those connections' if len(still) > 1 else 'that connection'} {what}; for example "
+                    f"{still[0].name}.{spun}", sent=bytes(still[0].sent),
                     expected="the server closes its socket, and the client reads EOF",
                     got=f"{show_bytes(bytes(still[0].received), 40)}, then the connection stayed open",
                     hint="when recv() returns b'' the client has gone: close() that socket and take it out of "
-                         "the read set, or select() reports it readable forever (and the server spins).")
+                         "the read set, or select() reports it readable forever (and the server spins).",
+                    spinning=busy)
+
+
+IDLE_WINDOW = 0.5  # how long _expect_idle watches a server that has nothing to do
+
+
+def _expect_idle(server, what):
+    """Fail if the server uses the CPU while no client sends or reads anything: it spins."""
+    server.doing = what
+    meter = CPUMeter(server.handle.pid)
+    server.handle.wait(IDLE_WINDOW)  # a deliberate window of idleness, not a wait for readiness
+    server.still_alive(what)
+    if meter.busy:
+        cpu, wall = meter.used()
+        server.fail(f"Your server used {cpu:.2f} s of CPU in {wall:.2f} s {what}, when it had nothing to do: "
+                    "it was going round its loop instead of waiting in select().",
+                    expected="next to no CPU: select() waits until a socket is ready",
+                    got=f"{cpu:.2f} s of CPU in {wall:.2f} s", spinning=True,
+                    hint="when recv() returns b'' the client has gone: close() that socket and take it out of "
+                         "the read set, or select() reports it readable at once, every time. Also wait in "
+                         "select() without a timeout of 0, and put a socket in the write list only while you "
+                         "have bytes for it.")
 
 
 def _run_lines(serve_lines, *, clients, hidden, more=None):
@@ -637,6 +669,7 @@ def _run_lines(serve_lines, *, clients, hidden, more=None):
             _expect_lines(server, crowd, [last], {last: b"anyone there?\n"},
                           f"(after {clients} clients had closed their connections)")
             server.still_alive("after clients closed and reset their connections (nothing should raise)")
+            _expect_idle(server, f"(after {clients} clients had closed their connections)")
 
 
 @check
@@ -963,6 +996,7 @@ def _web_scenario(server, address, more=None):
             more(server, crowd, address)
         crowd.close(silent)
         server.still_alive("while clients came and went (nothing should raise)")
+        _expect_idle(server, "(after every client had been served, or had closed its connection)")
 
 
 @contextlib.contextmanager

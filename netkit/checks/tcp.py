@@ -42,7 +42,7 @@ from ..errors import PeerError
 from ..framing import encode_message, parse_response
 from ..http import http_server
 from ..proxies import tcp_proxy
-from ..runner import background, report_ready, run
+from ..runner import CPUMeter, background, report_ready, run
 from ..servers import scripted_server, tcp_server
 from ..wire import Recording
 from ._base import check, fail, show_bytes
@@ -819,16 +819,6 @@ def _echo_child(make_listener, serve_echo, host, port):
     return "serve_echo returned"
 
 
-def _cpu_seconds(pid):
-    """CPU time process ``pid`` has used (user + system), from /proc/<pid>/stat; 0.0 if unknown."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
 def _socket_fds(pid):
     """How many of process ``pid``'s descriptors are sockets (from /proc/<pid>/fd)."""
     count = 0
@@ -949,11 +939,11 @@ def _expect_echo(server, payload, label, *, wait=None):
     """One client: payload in, the same bytes back, then EOF. Fails with the lesson otherwise."""
     wait = CLIENT_WAIT if wait is None else wait
     pid = server.info["pid"]
-    started, cpu = time.monotonic(), _cpu_seconds(pid)
+    meter = CPUMeter(pid)
     seen = _exchange(server.address, payload, wait=wait)
     if seen.received == payload and seen.eof:
         return
-    spinning = _cpu_seconds(pid) - cpu > 0.2 * (time.monotonic() - started) > 0.05  # a blocked server uses ~0
+    spinning = meter.busy
     sent = f"{label}: {_show(payload)}, then shutdown(SHUT_WR)"
     if seen.error and not seen.received and seen.sent == 0:
         why, outcome = server.fate()
