@@ -103,7 +103,7 @@ WRONG = [
     ("probe_tcp", wrong_probes.tcp_own_timeout, True, ["stuck in create_connection()"]),
     ("probe_udp", wrong_probes.udp_unconnected, True,
      ["returned 'silent', but the port is 'refused'", "ICMP 'port unreachable'",
-      "the whole timeout: the ICMP error never reached it", "An unconnected socket (sendto/recvfrom) never hears it"]),
+      "the whole timeout: nothing reached it", "unconnected socket (sendto/recvfrom) never hears the ICMP error"]),
     ("probe_udp", wrong_probes.udp_refused_as_silent, True,
      ["returned 'silent', but the port is 'refused'", "well before the timeout: the ICMP error did reach it",
       "catch ConnectionRefusedError on its own first"]),

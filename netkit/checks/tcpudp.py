@@ -497,8 +497,8 @@ def _udp_refused_note(timeout, outcome):
         return (f"it answered 'silent' after {outcome.elapsed:.2f} s, well before the timeout: the ICMP error did "
                 "reach it, as ConnectionRefusedError, an OSError too; an `except OSError` that answers 'silent' "
                 "catches it: catch ConnectionRefusedError on its own first")
-    return (f"it answered 'silent' after {outcome.elapsed:.2f} s, the whole timeout: the ICMP error never reached "
-            "it. An unconnected socket (sendto/recvfrom) never hears it; connect() the UDP socket, then send() "
+    return (f"it answered 'silent' after {outcome.elapsed:.2f} s, the whole timeout: nothing reached it. An "
+            "unconnected socket (sendto/recvfrom) never hears the ICMP error; connect() the UDP socket, then send() "
             "and recv()")
 
 
