@@ -86,13 +86,14 @@ WRONG = [
     ("probe_tcp", wrong_probes.tcp_refused_as_silent, True,
      ["returned 'silent', but the port is 'closed'", "the kernel answered the SYN with an RST",
       "connect() was refused at once (an RST came back), it did not time out",
-      "an `except OSError` (or a bare except) that answers 'silent' catches ConnectionRefusedError too"]),
+      "ConnectionRefusedError is an OSError too: an `except OSError` (or a bare except) that answers 'silent' "
+      "catches it as well"]),
     ("probe_tcp", wrong_probes.tcp_timeout_as_closed, True,
      ["returned 'closed', but the port is 'silent'", "the whole timeout: connect() got no answer and timed out",
-      "an `except OSError` placed before `except TimeoutError` catches the timeout too"]),
+      "an `except OSError` placed before `except TimeoutError` catches the timeout as well"]),
     ("probe_tcp", wrong_probes.tcp_connect_ex_nonzero_is_closed, True,
      ["returned 'closed', but the port is 'silent'", "the whole timeout: connect() got no answer and timed out",
-      "connect_ex's result read as 'not 0 means closed' (a timeout gives errno.EAGAIN)"]),
+      "connect_ex returns errno.ECONNREFUSED for it, and for a timeout errno.EAGAIN (11)"]),
     ("probe_tcp", wrong_probes.tcp_never_closes, True,
      ["answered 'open' rightly and returned, but never closed its socket (the exercise says: close the socket",
       "got:      ResourceWarning: unclosed <socket.socket", "`with socket.socket(...) as sock:`",
@@ -211,3 +212,10 @@ def test_simulate_arrivals_matches_the_real_proxy_and_the_report(knobs):
     seen = checks.reference_classification(count, arrivals)
     assert seen == {"lost": list(report.dropped), "duplicated": list(report.duplicated),
                     "reordered": list(report.reordered)}
+
+
+def test_a_connect_ex_probe_is_not_told_about_except_clauses():
+    message = _message("probe_tcp", wrong_probes.tcp_connect_ex_nonzero_is_closed, True)
+    assert "connect_ex returns errno.ECONNREFUSED" in message and "except" not in message, message
+    message = _message("probe_tcp", wrong_probes.tcp_timeout_as_closed, True)
+    assert "`except OSError` placed before `except TimeoutError`" in message and "connect_ex" not in message, message

@@ -53,7 +53,7 @@ from pathlib import Path
 from ..framing import ProtocolError, parse_response_head
 from ..runner import CPUMeter, _is_student, background, report_ready, run
 from ..servers import LOOPBACK, Address, temp_root
-from ._base import check, fail, show_bytes
+from ._base import check, fail, names_used, show_bytes
 
 __all__ = [
     "FORBID",
@@ -1042,16 +1042,6 @@ def _at_high_fd(number, serve, listener, folder):
     serve(high, folder)
 
 
-def _code_names(func):
-    code = getattr(getattr(func, "__func__", func), "__code__", None)
-    names, stack = set(), [code] if code else []
-    while stack:
-        code = stack.pop()
-        names |= set(code.co_names)
-        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return names
-
-
 def _epoll_check(serve, hidden, more=None):
     number = _high_fd()
     if number is None:
@@ -1063,7 +1053,7 @@ def _epoll_check(serve, hidden, more=None):
         notes = {"ValueError": f"(The check gave serve_files_epoll its listening socket as descriptor {number}: "
                                "select() only handles descriptors below FD_SETSIZE = 1024. "
                                "selectors.DefaultSelector() is epoll on Linux, which has no such limit.)"}
-    if number is None and not _code_names(serve) & {"selectors", "DefaultSelector", "EpollSelector", "epoll", "poll"}:
+    if number is None and not names_used(serve) & {"selectors", "DefaultSelector", "EpollSelector", "epoll", "poll"}:
         fail("serve_files_epoll does not use the selectors module.",
              hint="this exercise is the web server again on selectors.DefaultSelector(): register() each "
                   "socket with the events it waits for, select(), modify() or unregister() as it goes.")

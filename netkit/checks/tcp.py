@@ -45,7 +45,7 @@ from ..proxies import tcp_proxy
 from ..runner import CPUMeter, background, report_ready, run
 from ..servers import scripted_server, tcp_server
 from ..wire import Recording
-from ._base import check, fail, show_bytes
+from ._base import check, fail, names_used, show_bytes
 
 __all__ = [
     "check_recv_exactly",
@@ -1121,19 +1121,8 @@ HINT_CASE = ("header names are case-insensitive (Content-Length, content-length 
              "are the same header): lower-case each name as you read it.")
 
 
-def _names_used(func):
-    """Every global and attribute name the code of ``func`` (and its nested code) uses."""
-    code = getattr(func, "__code__", None)
-    names, todo = set(), [code] if code is not None else []
-    while todo:
-        current = todo.pop()
-        names.update(current.co_names)
-        todo.extend(const for const in current.co_consts if hasattr(const, "co_names"))
-    return names
-
-
 def _check_no_http_library(http_get):
-    used = sorted(_names_used(http_get) & FORBIDDEN_NAMES)
+    used = sorted(names_used(http_get) & FORBIDDEN_NAMES)
     if used:
         fail(f"http_get uses {', '.join(used)}: this exercise is to write the client yourself.",
              hint="use only the socket module: connect, sendall the request, read the response.")

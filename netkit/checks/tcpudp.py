@@ -34,7 +34,7 @@ from ..ports import IANA_RANGES, boundaries, range_of
 from ..proxies import UDPFaults, datagram_fate, udp_proxy
 from ..runner import run
 from ..servers import nop_server, udp_server
-from ._base import check, fail, fail_unclosed, show_bytes
+from ._base import check, fail, fail_unclosed, names_used, show_bytes
 from ._cases import describe_call, run_cases
 
 __all__ = [
@@ -459,18 +459,23 @@ def _said_silent(args, address, timeout, outcome, started, answers):
     return f"{seen}, so it had the answer and did not count it. Likely: " + "; or ".join(causes)
 
 
-def _tcp_note(expected, said, timeout, outcome):
-    """What a probe_tcp that named the wrong state did, as the check saw it, and the likely causes."""
+def _tcp_note(expected, said, timeout, outcome, func):
+    """What a probe_tcp that named the wrong state did, as the check saw it, and the likely cause: the
+    code's names tell a probe built on connect_ex (error numbers) from one built on exceptions."""
     took = f"it answered {said!r} after {outcome.elapsed:.2f} s"
+    numbers = "connect_ex" in names_used(func)
     if (expected, said) == ("silent", "closed"):
         return (f"{took}, the whole timeout: connect() got no answer and timed out; a refusal comes at once. "
-                "'closed' is only ConnectionRefusedError (or connect_ex returning errno.ECONNREFUSED). Likely: "
-                "an `except OSError` placed before `except TimeoutError` catches the timeout too; or connect_ex's "
-                "result read as 'not 0 means closed' (a timeout gives errno.EAGAIN)")
+                "'closed' is only a refusal: " + (
+                    "connect_ex returns errno.ECONNREFUSED for it, and for a timeout errno.EAGAIN (11): do not "
+                    "read every number that is not 0 as 'closed'" if numbers else
+                    "ConnectionRefusedError. TimeoutError is an OSError too, so an `except OSError` placed before "
+                    "`except TimeoutError` catches the timeout as well"))
     if (expected, said) == ("closed", "silent"):
-        return (f"{took}: connect() was refused at once (an RST came back), it did not time out. Likely: an "
-                "`except OSError` (or a bare except) that answers 'silent' catches ConnectionRefusedError too, "
-                "catch it on its own first; or connect_ex's errno.ECONNREFUSED read as silence")
+        return (f"{took}: connect() was refused at once (an RST came back), it did not time out. " + (
+            "connect_ex returns errno.ECONNREFUSED for a refusal: that number means 'closed'" if numbers else
+            "ConnectionRefusedError is an OSError too: an `except OSError` (or a bare except) that answers "
+            "'silent' catches it as well; catch it on its own first"))
     if (expected, said) == ("open", "silent"):
         return (f"{took}: connect() succeeded (the server accepted the connection) and the server never spoke; "
                 "the port is open once connect() succeeds, whether the server then speaks does not matter")
@@ -519,7 +524,7 @@ def _probe(name, func, address, timeout, expected, story, hint, host=None, answe
     if outcome.status != "returned" or outcome.value != expected:
         note = None
         if outcome.status == "returned" and name == "probe_tcp":
-            note = _tcp_note(expected, outcome.value, timeout, outcome)
+            note = _tcp_note(expected, outcome.value, timeout, outcome, func)
         elif outcome.status == "returned" and (expected, outcome.value) == ("answers", "silent"):
             note = _said_silent(args, address, timeout, outcome, started, answers)
         elif outcome.status == "returned" and (expected, outcome.value) == ("refused", "silent"):
