@@ -539,8 +539,14 @@ def _check_login_case(login, case):
         _did_not_return(outcome, name, doing, expected=f"it returns {case.expected!r}", trace=trace, hint=case.hint)
     value, left, reply = outcome.value
     if not _same_reply(value, case.expected, exact=False):
-        fail(f"{_lead(doing, name)} returned {_shown(value)}.", expected=f"{case.expected!r}, the server's final reply",
-             trace=trace, hint=case.hint, output=outcome.output)
+        first_line_only = (isinstance(value, (tuple, list)) and len(value) == 2 and value[0] == case.expected[0]
+                           and "\n" in case.expected[1] and isinstance(value[1], str)
+                           and value[1] == case.expected[1].split("\n", 1)[0])
+        fail(f"{_lead(doing, name)} returned {_shown(value)}" + (
+            ": the first line of a multi-line reply only." if first_line_only else "."),
+            expected=f"{case.expected!r}, the server's final reply", trace=trace, output=outcome.output,
+            hint="read every reply with your read_reply(reader), which reads a multi-line reply to its last line; "
+                 "one readline() is one line, not one reply" if first_line_only else case.hint)
     after = case.after.decode().strip()
     if reply is None:
         fail(f"{_lead(doing, name)} returned, but then the control connection was closed: the check could not "
@@ -599,7 +605,9 @@ def _pasv_hint(text, value):
     port = value[1] if isinstance(value, (tuple, list)) and len(value) == 2 else None
     known = {p1 + p2: "it looks like you added the two port bytes (p1 + p2)",
              p1 * 255 + p2: "it looks like you multiplied by 255 (a byte holds 256 values, 0-255)",
-             p2 * 256 + p1: "it looks like you took the low byte first"}
+             p2 * 256 + p1: "it looks like you took the low byte first",
+             p1 << (8 + p2): "it looks like you wrote p1 << 8 + p2, which Python reads as p1 << (8 + p2): + binds "
+                             "tighter than <<; write (p1 << 8) + p2"}
     mistake = known.get(port) if port != port_ else None
     if isinstance(port, str):
         mistake = "the port is a str: make it an int"
@@ -734,6 +742,10 @@ def _transfer_returned(outcome, name, doing, trace, stuck_hint, note=None, *, re
         code = _error_of(outcome.exception)[0]
         if code == 426 and aborted:
             note, hint = aborted
+        elif code in (110, 120, 125, 150):
+            hint = (f"{code} is not a refusal: a 1xx reply says 'going ahead, another reply follows'. After RETR "
+                    "or STOR, 125 (the data connection is already open) and 150 (opening it) both mean the "
+                    "transfer starts; only 4xx and 5xx say no")
         elif code in {reply.code for reply in replies}:
             hint = ("the server said no; the trace shows to which command. Send TYPE I, then PASV, connect to "
                     "the address it names, then RETR or STOR, reading the reply to each")

@@ -566,10 +566,14 @@ def _lines_failure(server, crowd, peers, expected, what):
         server.fail(f"Your server closed the connection of {peer.name} ({peer.end}) before it had sent back "
                     f"all of its lines {what}.", sent=bytes(peer.sent), expected=want, got=got,
                     hint="close a client's socket only when recv() returns b'' (the client closed) or raises.")
+    stripped = bool(got) and got == want.replace(b"\n", b"")
     server.fail(f"{len(late)} of {len(peers)} clients did not get their lines back within {PROMPT:.0f} s {what}; "
-                f"for example {peer.name}.", sent=bytes(peer.sent), expected=want, got=got or "nothing",
-                stuck=True, hint="one recv() is not one line: keep each client's bytes in its own buffer, send back "
-                                 "every complete line in it, and keep the rest for later." if got else None)
+                f"for example {peer.name}" + (", whose line came back without its b'\\n'." if stripped else "."),
+                sent=bytes(peer.sent), expected=want, got=got or "nothing", stuck=not stripped,
+                hint=("send each line back exactly as it came, its b'\\n' included: split(b'\\n') drops it, so "
+                      "keep it (partition, or line + b'\\n')." if stripped else
+                      "one recv() is not one line: keep each client's bytes in its own buffer, send back every "
+                      "complete line in it, and keep the rest for later." if got else None))
 
 
 def _expect_lines(server, crowd, peers, expected, what):
@@ -767,6 +771,8 @@ def _judge(data, method, path):
 _HTTP_HINTS = {
     "Content-Length": "Content-Length counts bytes, not characters: read the file in binary mode ('rb') "
                       "and give len() of those bytes; for HEAD, the size GET would send.",
+    "no length": "every response here has a Content-Length header, the 404 and the other errors too (their short "
+                 "body has a size as well), so a client knows where the body ends.",
     "HEAD": "HEAD gets the same head as GET and no body at all.",
     "status": "a name that is a file in the folder gets 200 OK with its bytes; anything else gets 404 Not Found.",
     "shape": "the response head is b'HTTP/1.0 200 OK\\r\\n', header lines like b'Content-Length: 30\\r\\n', "
@@ -788,6 +794,8 @@ def _http_hint(problem, method, served=False):
         return _HTTP_HINTS["CRLF"]
     if served and ", then only " in problem:  # the file's Content-Length, a body cut short: a partial send
         return _HTTP_HINTS["cut"]
+    if problem == "no Content-Length header":
+        return _HTTP_HINTS["no length"]
     if "Content-Length" in problem or "body that differs" in problem:
         return _HTTP_HINTS["Content-Length"]
     if method == "HEAD" or "HEAD" in problem:

@@ -434,6 +434,12 @@ def _recv_exactly_case(recv_exactly, *, script, n, how, then="hold", proxy=None,
              + _details(outcome), sent=sent, expected=expect, trace=_trace(recording),
              hint=f"Ask recv() only for the bytes still missing: recv(n - len(received)). {HINT_SHORT_READ}",
              output=_printed(outcome))
+    if outcome.status == "raised" and n == 0 and _is_eof_error(outcome.exception):
+        fail(f"{call_text} {outcome.clause}, but the peer had not closed: recv(0) returns b'' at once, because it "
+             "was asked for nothing, and b'' from recv(0) is no sign of EOF.\n" + _details(outcome), sent=sent,
+             expected=b"", trace=_trace(recording), output=_printed(outcome),
+             hint="check the count before you call recv(): loop while len(received) < n, so for n = 0 the loop "
+                  "body never runs and the result is b''.")
     if outcome.status != "returned":
         fail(f"{call_text} {outcome.clause}\n" + _details(outcome), sent=sent, expected=expect,
              trace=_trace(recording), hint=HINT_SHORT_READ, output=_printed(outcome))
@@ -1223,6 +1229,12 @@ def _judge_http(outcome, address, path, recording, expected, *, how, kept_open=F
         fail(f"{call_text} {outcome.clause}\n  The response had header values that hold a colon themselves, "
              f"such as {with_colons[0]!r}.\n" + _details(outcome), trace=trace,
              hint=HINT_FIRST_COLON + " " + HINT_HTTP, output=_printed(outcome))
+    if outcome.status == "raised" and isinstance(outcome.exception, KeyError) and \
+            "content-length" in str(outcome.exception).lower() and expected.header("content-length") is None:
+        fail(f"{call_text} {outcome.clause}\n  This response has no Content-Length header.\n" + _details(outcome),
+             trace=trace, hint="without Content-Length the body is everything until the server closes: look the "
+                               "header up with `in` or .get(), and read to EOF when it is missing. " + HINT_HTTP,
+             output=_printed(outcome))
     if outcome.status != "returned":
         fail(f"{call_text} {outcome.clause}\n" + _details(outcome), trace=trace, hint=HINT_HTTP,
              output=_printed(outcome))
@@ -1268,9 +1280,14 @@ def _judge_http(outcome, address, path, recording, expected, *, how, kept_open=F
     if not isinstance(got_body, (bytes, bytearray)) or bytes(got_body) != body:
         shown = bytes(got_body) if isinstance(got_body, (bytes, bytearray)) else repr(got_body)[:80]
         short = isinstance(got_body, (bytes, bytearray)) and len(got_body) < len(body)
-        fail(f"{call_text} returned the wrong body ({how}): {_count(len(body))} expected.",
+        # The body cut where it holds a blank line of its own: the response was split at every b'\r\n\r\n'.
+        at_blank = short and b"\r\n\r\n" in body and body.startswith(bytes(got_body) + b"\r\n\r\n")
+        fail(f"{call_text} returned the wrong body ({how}): {_count(len(body))} expected."
+             + ("\n  Yours stops where the body holds a blank line (b'\\r\\n\\r\\n') of its own." if at_blank else ""),
              expected=body, got=shown, trace=trace,
-             hint=("one recv() is not the whole body: keep reading until you have Content-Length bytes "
+             hint=("only the first b'\\r\\n\\r\\n' ends the head; the body is bytes and may hold more: split at "
+                   "the first one only (partition), then read Content-Length bytes. " if at_blank else
+                   "one recv() is not the whole body: keep reading until you have Content-Length bytes "
                    "(or until EOF when there is no Content-Length). " if short else "") + HINT_HTTP,
              output=_printed(outcome))
     request = recording.data("->")

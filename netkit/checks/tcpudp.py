@@ -529,13 +529,20 @@ def _probe(name, func, address, timeout, expected, story, hint, host=None, answe
             note = _said_silent(args, address, timeout, outcome, started, answers)
         elif outcome.status == "returned" and (expected, outcome.value) == ("refused", "silent"):
             note = _udp_refused_note(timeout, outcome)
+        elif outcome.status == "returned" and (expected, outcome.value) == ("silent", "refused"):
+            note = (f"it answered 'refused' after {outcome.elapsed:.2f} s, the whole timeout: nothing came back, "
+                    "recv() timed out; 'refused' is only ConnectionRefusedError (an ICMP error comes at once). "
+                    "TimeoutError is an OSError too, so an `except OSError` placed before `except TimeoutError` "
+                    "catches the timeout as well")
         _probe_failure(name, args, timeout, outcome, expected, story, hint, note)
     if outcome.elapsed > timeout + SLACK:
+        times = outcome.elapsed / timeout
         fail(f"{describe_call(name, args, {'timeout': timeout})} answered {expected!r} after "
              f"{outcome.elapsed:.1f} s; the timeout was {timeout} s.",
              expected=f"an answer within about {timeout} s",
-             got=f"{outcome.elapsed:.1f} s", hint="use the timeout parameter (sock.settimeout(timeout)), not a "
-                                                   "number of your own.")
+             got=f"{outcome.elapsed:.1f} s" + (f", about {round(times)} times the timeout" if times > 1.6 else ""),
+             hint="the whole probe takes at most `timeout` seconds: one try, with sock.settimeout(timeout) (the "
+                  "parameter, not a number of your own), and no second try after a timeout.")
     if name in MUST_CLOSE:
         fail_unclosed(outcome, f"{describe_call(name, args, {'timeout': timeout})} answered {expected!r} rightly and "
                       "returned", MUST_CLOSE[name])
@@ -767,6 +774,10 @@ def _link_note(got, expected, count, address=None, echoed_from=None):
         why = (" (after `count` answers? duplicates make more come back)" if len(got) == count else
                " (`timeout` is the silence that ends the reading, not the total time for it)")
         return f": the first {len(got)} of {len(expected)}; it stopped reading too early{why}"
+    if len(got) == len(expected) and all(isinstance(g, int) and str(e).startswith(str(g))
+                                          for g, e in zip(got, expected)):
+        return (": numbers of two digits or more came back cut to their first digits: recv(n) gives at most n "
+                "bytes of a datagram and drops the rest; ask for more (recv(2048))")
     if 0 < len(got) < len(expected) and got == expected[-len(got):]:
         return (f": only the last {len(got)} of {len(expected)}; the answers go to the address that sent last, "
                 "so send everything from one socket")
