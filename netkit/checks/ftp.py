@@ -946,7 +946,8 @@ def _check_missing(download, then=None):
 
 @check
 def check_download(download):
-    """download fetches 1 MiB of random bytes exactly, reads the 226, and raises FTPError for a missing file.
+    """download fetches 1 MiB of random bytes exactly, reads the 226, raises FTPError for a missing file, and
+    closes its data connection itself (a socket left to the garbage collector fails).
 
     The replies come in seeded random pieces, far enough apart that each recv() sees one piece:
     the same pieces, and the same message, on every run.
@@ -988,7 +989,8 @@ def _check_uploads(upload, items, chunk=None, tight=False):
 
 @check
 def check_upload(upload):
-    """upload stores 1 MiB of random bytes; the file in the server's root must match byte for byte."""
+    """upload stores 1 MiB of random bytes; the file in the server's root must match byte for byte; the data
+    connection is closed by the code, not by the garbage collector."""
     _check_uploads(upload, [("upload.bin", SAMPLE)])
 
 

@@ -559,7 +559,8 @@ TCP_STORIES = {
 
 @check
 def check_probe_tcp(probe_tcp):
-    """Visible: an open port whose server never speaks, a closed port, a silent port, timeout 0.3 s."""
+    """Visible: an open port whose server never speaks, a closed port, a silent port, timeout 0.3 s; the probe
+    closes its socket itself."""
     with nop_server() as address:
         _probe("probe_tcp", probe_tcp, address, 0.3, "open", TCP_STORIES["nop"], HINT_TCP)
     with closed_port() as address:
