@@ -411,7 +411,8 @@ def _check_readings(encode, readings, forbid=()):
             if wrong == ["length"]:
                 what += f" (it says {int.from_bytes(got[2:4], 'big')}; the length counts the bytes after the " \
                         f"8-byte header, here {len(expected) - 8})"
-                hint = "the byte order is right now; the header's length field is the payload's size, not the message's."
+                hint = ("the byte order is right now; the header's length field is the payload's size, "
+                        "not the message's.")
             fail(f"{call} sent {what}.\n  expected on the wire:\n{_indent(hexdump(expected, marks=marks))}"
                  f"\n  yours:\n{_indent(shown)}", expected=expected,
                  got=bytes(got) if isinstance(got, (bytes, bytearray)) else repr(got), hint=hint)

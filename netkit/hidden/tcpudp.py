@@ -125,7 +125,8 @@ def check_classify_arrivals_hidden(classify_arrivals):
 
 @check
 def check_measure_link_hidden(measure_link):
-    """Hidden: every datagram lost, 'localhost', 60 datagrams with many duplicates and everything else, a slow server."""
+    """Hidden: every datagram lost, 'localhost' as the host, 60 datagrams with many duplicates and everything else,
+    a slow server."""
     _check_link(measure_link, 10, 0.3, drop_first=10)
     _check_link(measure_link, 10, 0.3, host="localhost")
     faults = {"drop": 0.2, "duplicate": 0.4, "reorder": 0.2}
