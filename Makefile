@@ -17,7 +17,6 @@ run: $(STAMP)
 
 test: $(STAMP)
 	@test -x /usr/bin/chromium || echo "make test: /usr/bin/chromium is missing, so the browser test is skipped (README: sudo apt-get install -y chromium)"
-	@test -x /usr/sbin/chronyd || echo "make test: /usr/sbin/chronyd is missing, so notebook 05's chrony interop tests are skipped (README: sudo apt-get install -y chrony)"
 	$(BIN)/python -m pytest
 
 release: $(STAMP)
