@@ -36,10 +36,8 @@ def test_right_solution_passes_every_check_quietly(name, exercise, capfd):
     module = solution(name)
     visible, hidden, names = EXERCISES[exercise]
     args = [getattr(module, n) for n in names]
-    start = time.monotonic()
     visible(*args)
     hidden(*args)
-    assert time.monotonic() - start < 5.0
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")
 
