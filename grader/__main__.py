@@ -38,7 +38,13 @@ def autograde(args):
     if not submissions.is_dir():
         print(f"error: {submissions} is not a folder of submissions (<student>/<assignment>/<notebook>.ipynb)", file=sys.stderr)
         return 2
-    rows = grade_class(submissions, jobs=args.jobs, course=args.course)
+    from .sandbox import SandboxUnavailable
+
+    try:
+        rows = grade_class(submissions, jobs=args.jobs, course=args.course, sandbox=args.sandbox)
+    except SandboxUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     report = write_report(rows, Path(args.course) / "report.html")
     print_table(rows)
     print(f"\ngrades: {Path(args.course) / 'grades.csv'}\nreport: {report}\nfeedback: {Path(args.course) / 'feedback'}")
@@ -74,6 +80,8 @@ def main(argv=None):
     grade = sub.add_parser("autograde", help="grade a folder of submissions")
     grade.add_argument("submissions", help="folder holding <student>/<assignment>/<notebook>.ipynb")
     grade.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    grade.add_argument("--sandbox", choices=("bwrap", "none"), default="bwrap",
+                       help="run each submission in a bubblewrap sandbox (default), or 'none': every row is flagged 'no sandbox'")
     grade.set_defaults(func=autograde)
     sample = sub.add_parser("demo", help="grade the sample class in grader/samples and check the expected scores")
     sample.add_argument("--jobs", type=int, default=2)

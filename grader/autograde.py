@@ -40,12 +40,14 @@ class Row:
                 "; ".join(str(f) for f in self.flags)]
 
 
-def course_config(course, stock=False):
+def course_config(course, stock=False, sandbox="bwrap"):
     """This course's nbgrader config, with every generated folder and the gradebook under ``course``.
 
-    ``stock`` keeps nbgrader's own execute step, for comparing against it (``bench/``).
+    ``stock`` keeps nbgrader's own execute step, for comparing against it (``bench/``);
+    ``sandbox`` is where kernels run (``grader.execute.RobustExecute.sandbox``).
     """
     config = PyFileConfigLoader("nbgrader_config.py", path=str(GRADER)).load_config()
+    config.RobustExecute.sandbox = sandbox
     if stock:
         del config.Autograde["autograde_preprocessors"]
     course = Path(course)
@@ -61,13 +63,13 @@ def course_config(course, stock=False):
 _API = None
 
 
-def _grade_one(course, assignment, student, stock=False):
+def _grade_one(course, assignment, student, stock=False, sandbox="bwrap"):
     """In a worker: autograde one submission and generate its feedback; return (ok, log tail)."""
     global _API
     if _API is None:
         warnings.filterwarnings("ignore")  # SQLAlchemy's warnings inside nbgrader are not the instructor's business
         from nbgrader.apps import NbGraderAPI
-        _API = NbGraderAPI(config=course_config(course, stock))
+        _API = NbGraderAPI(config=course_config(course, stock, sandbox))
     result = _API.autograde(assignment, student, force=True, create=True)
     if result.get("success"):
         feedback = _API.generate_feedback(assignment, student, force=True)
@@ -93,9 +95,16 @@ def progress(done, total, label, out=sys.stderr):
     out.flush()
 
 
-def grade_class(submissions, jobs=1, course=COURSE, show_progress=True, stock=False):
-    """Grade every submission under ``submissions``; write grades.csv and feedback; return the rows."""
+def grade_class(submissions, jobs=1, course=COURSE, show_progress=True, stock=False, sandbox="bwrap"):
+    """Grade every submission under ``submissions``; write grades.csv and feedback; return the rows.
+
+    With ``sandbox="bwrap"`` (the default) it stops with ``SandboxUnavailable`` before grading
+    anything when bubblewrap cannot start here; ``"none"`` grades without it and flags every row.
+    """
     course = Path(course)
+    if sandbox == "bwrap" and not stock:
+        from .sandbox import probe
+        probe()
     names = assignments()
     ensure_released(course, names)
     intakes = take_in(submissions, course / "release", course / "intake", names)
@@ -104,7 +113,7 @@ def grade_class(submissions, jobs=1, course=COURSE, show_progress=True, stock=Fa
     start = time.monotonic()
     if tasks:
         with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(_grade_one, str(course), a, s, stock): (a, s) for a, s in tasks}
+            futures = {pool.submit(_grade_one, str(course), a, s, stock, sandbox): (a, s) for a, s in tasks}
             for done, future in enumerate(as_completed(futures), 1):
                 assignment, student = futures[future]
                 try:
@@ -115,7 +124,7 @@ def grade_class(submissions, jobs=1, course=COURSE, show_progress=True, stock=Fa
                     failures[(student, assignment)] = log
                 if show_progress:
                     progress(done, len(tasks), f"{student}/{assignment}")
-    rows = collect_rows(course, intakes, failures)
+    rows = collect_rows(course, intakes, failures, sandbox=None if stock else sandbox)
     write_csv(rows, course / "grades.csv")
     write_missing_feedback(rows, course / "feedback")
     if show_progress:
@@ -129,12 +138,15 @@ def notebook_flags(path):
     A try-it cell that ran long is not flagged: it is practice, and waiting on a wrong answer is its job.
     (A try-it cell that killed the kernel is.)
     """
+    from .execute import cell_flags
+
     flags = []
     if not path.is_file():
         return flags
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         practice = "tryit" in cell.metadata.get("tags", [])
+        flags.extend(cell_flags(cell, cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {nb.cells.index(cell) + 1}"))
         for output in cell.get("outputs", []):
             if output.get("output_type") != "error":
                 continue
@@ -146,14 +158,17 @@ def notebook_flags(path):
     return flags
 
 
-def collect_rows(course, intakes, failures):
+def collect_rows(course, intakes, failures, sandbox="bwrap"):
     from nbgrader.api import Gradebook, MissingEntry
+    from .execute import SANDBOX_FAILED
     from .intake import Flag
 
     rows = []
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "sockets") as gb:
         for intake in intakes:
             row = Row(intake.student, intake.assignment, flags=list(intake.flags))
+            if sandbox == "none":
+                row.flags.append(Flag("no sandbox", "graded with --sandbox none: student code ran with the grader's rights"))
             try:
                 assignment = gb.find_assignment(intake.assignment)
                 row.max_score = assignment.max_score
@@ -161,7 +176,11 @@ def collect_rows(course, intakes, failures):
                 rows.append(row)
                 continue
             if (intake.student, intake.assignment) in failures:
-                row.flags.append(Flag("grading failed", failures[(intake.student, intake.assignment)].strip().splitlines()[-1][:200]))
+                log = failures[(intake.student, intake.assignment)]
+                if f"{SANDBOX_FAILED}: " in log:  # the sandbox of this one submission did not start
+                    row.flags.append(Flag(SANDBOX_FAILED, log.split(f"{SANDBOX_FAILED}: ", 1)[1].strip().splitlines()[0][:300]))
+                else:
+                    row.flags.append(Flag("grading failed", log.strip().splitlines()[-1][:200]))
             elif intake.gradable:
                 try:
                     submission = gb.find_submission(intake.assignment, intake.student)

@@ -53,7 +53,7 @@ from . import deadlines, sandbox
 # earns nothing (grader side, ``RobustExecute._execute_test_cell``).
 PROLOGUE = r"""
 def __make_guard():
-    import builtins, hashlib, hmac, importlib, json, os, pkgutil, resource, secrets, sys, threading, types
+    import builtins, hashlib, hmac, importlib, importlib.util, json, os, pkgutil, resource, secrets, sys, threading, types
     from IPython.core.inputtransformer2 import TransformerManager
     os.environ["NETKIT_GRADING"] = "1"  # netkit's checks: a hang costs its deadline once (checks/_base.py)
     if {memory} > 0:  # a runaway allocation raises MemoryError here instead of starving the machine
@@ -66,6 +66,8 @@ def __make_guard():
             importlib.import_module(info.name)
         except Exception:
             pass
+    for name in netkit.__all__:  # netkit binds its names on first use: bind them all now
+        getattr(netkit, name, None)
     for name in {stdlib!r}:
         try:
             importlib.import_module(name)
@@ -77,7 +79,9 @@ def __make_guard():
     MISSING = object()
     FUNCS = (types.FunctionType,)
     WRAPPERS = (staticmethod, classmethod)
-    trusted = lambda f: (getattr(f, "__module__", None) or "").split(".")[0] in ("matplotlib_inline", "ipykernel", "IPython", "ipywidgets")
+    specs = [importlib.util.find_spec(n) for n in ("matplotlib_inline", "matplotlib", "ipykernel", "IPython")]
+    homes = tuple(s.submodule_search_locations[0] + os.sep for s in specs if s and s.submodule_search_locations)
+    trusted = lambda f: getattr(getattr(getattr(f, "__func__", f), "__code__", None), "co_filename", "").startswith(homes)
     ours = lambda obj: (getattr(obj, "__module__", None) or "").split(".")[0] == "netkit"
 
     # -- netkit's functions and classes, kept by identity, with what identity does not cover
@@ -242,11 +246,11 @@ def __make_guard():
                 value[:] = items
         for name, saved in events.items():
             current = shell.events.callbacks.setdefault(name, [])
-            # matplotlib's inline backend registers its own callback when pyplot is first imported
-            kept = [c for c in current if c not in saved and trusted(c)]
-            if len(current) != len(saved) + len(kept) or any(a is not b for a, b in zip(current, saved)):
+            # matplotlib's inline backend registers and unregisters its own callbacks as pyplot is used
+            mine = [c for c in saved if not trusted(c)]
+            if [id(c) for c in current if not trusted(c)] != [id(c) for c in mine]:
                 found.append(f"IPython's {{name}} event callbacks were changed")
-            current[:] = saved + kept
+            current[:] = [c for c in current if trusted(c)] + mine
         if shell.custom_exceptions != () or shell.CustomTB is not custom_tb:
             found.append("an exception handler was installed (set_custom_exc)")
         shell.custom_exceptions = ()
@@ -419,6 +423,7 @@ class RobustExecute(Execute):
         self._hung = False  # has a cell of this notebook run past its deadline?
         self._job = None
         if self.sandbox == "bwrap":
+            sandbox.probe_once()  # plain nbgrader: a machine without bwrap stops here, saying what to do
             # The kernel gets a copy of the notebook's working folder, never the folder itself.
             self._job = sandbox.Job((resources or {}).get("metadata", {}).get("path"))
         try:

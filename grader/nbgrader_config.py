@@ -33,3 +33,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.RobustExecute.deadlines_file = str(COURSE / "deadlines.json")
+# Every kernel runs in a bubblewrap sandbox (grader/sandbox.py): no view of the gradebook, other
+# submissions or this repository, loopback only, and nothing it starts outlives it. 'none' grades
+# with the grader's own rights (only for code you trust).
+c.RobustExecute.sandbox = "bwrap"

@@ -133,6 +133,17 @@ def probe():
         raise SandboxUnavailable(UNAVAILABLE.format(why=f" ({why})"))
 
 
+_PROBED = False
+
+
+def probe_once():
+    """``probe()``, once per process."""
+    global _PROBED
+    if not _PROBED:
+        probe()
+        _PROBED = True
+
+
 class Job:
     """A job folder: ``work/`` (a copy of the notebook's working folder, the kernel's cwd) and its sockets.
 
