@@ -71,6 +71,9 @@ def _grade_one(course, assignment, student, stock=False, sandbox="bwrap"):
         from nbgrader.apps import NbGraderAPI
         _API = NbGraderAPI(config=course_config(course, stock, sandbox))
     result = _API.autograde(assignment, student, force=True, create=True)
+    text = f"{result.get('log') or ''}\n{result.get('error') or ''}"
+    if "sandbox failed: " in text:  # say why this submission's sandbox did not start, not nbgrader's summary
+        return False, "sandbox failed: " + text.split("sandbox failed: ", 1)[1].splitlines()[0]
     if result.get("success"):
         feedback = _API.generate_feedback(assignment, student, force=True)
         if not feedback.get("success"):
