@@ -12,9 +12,14 @@ kernel dies. ``RobustExecute`` (set in ``nbgrader_config.py``) instead:
 - interrupts a cell past its deadline, and kills the kernel when it ignores the interrupt;
 - when the kernel dies, marks that cell failed with a plain message, starts a new kernel,
   runs again the cells before it that had succeeded, and goes on with the next cell;
-- before each graded test cell, silently puts back what student code may have tampered
-  with (netkit's modules and their names, builtins, ``sys.path``, IPython's hooks), so a
-  mock in place of netkit or a check replaced by a no-op earns nothing;
+- runs every kernel in a bubblewrap sandbox (``sandbox``, ``grader.sandbox``) on a copy of
+  the notebook's working folder, so student code never reaches the gradebook, other
+  submissions or the repository, and nothing it starts outlives its kernel;
+- before each graded test cell, asks the guard (on the control channel) to put back what
+  student code tampered with (netkit's modules, names, code objects, defaults, closures and
+  attributes, builtins, the standard modules the checks use, the import system, IPython's
+  and ipykernel's machinery) and to run the test cell as sent; a test cell that cannot be
+  proven to have run so scores 0, and both are flagged ``tampering`` (``cell_flags``);
 - caps the memory a kernel may allocate (``memory_limit``), so a runaway loop gets a
   MemoryError in its own cell instead of starving the other submissions being graded;
 - moves a passing test cell's stderr to stdout, so a correct solution that logs to
