@@ -94,16 +94,23 @@ print("left behind")
 ''',
     # Keep every check's identity and replace what it runs: the function inside the wrapper
     # (a closure cell), and that function's code and defaults.
-    "identity": '''import netkit.checks.byteorder as checks
+    "identity": '''import importlib
 def passes(*args, **kwargs):
     return None
-for name in checks.__all__:
-    check = getattr(checks, name)
-    if name.startswith("check_"):
-        inner = check.__wrapped__
-        inner.__code__ = passes.__code__
-        inner.__defaults__ = None
-        check.__closure__[0].cell_contents = passes
+for module in ("netkit.checks.byteorder", "netkit.hidden.byteorder"):
+    try:
+        checks = importlib.import_module(module)
+    except ImportError:
+        continue
+    for name in dir(checks):
+        check = getattr(checks, name)
+        if name.startswith("check_") and hasattr(check, "__wrapped__"):
+            check.__closure__[0].cell_contents = passes
+            try:
+                check.__wrapped__.__code__ = passes.__code__
+                check.__wrapped__.__defaults__ = None
+            except ValueError:  # a function with free variables takes only code with as many
+                pass
 ''',
     # An IPython hook that rewrites every later cell, test cells included, into `pass`.
     "hook": '''def rewrite(lines):
