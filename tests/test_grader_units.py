@@ -279,3 +279,12 @@ def test_a_sandbox_that_cannot_start_says_why(tmp_path, monkeypatch):
     monkeypatch.setattr(sandbox, "_PROBED", False)
     with pytest.raises(sandbox.SandboxUnavailable, match="apparmor_restrict_unprivileged_userns=0"):
         run(notebook(code("x = 1")), tmp_path)
+
+
+def test_a_class_graded_without_the_sandbox_is_said_so_at_the_top_of_the_report():
+    from grader.records import Flag, Row
+    from grader.report import render
+    rows = [Row("ann", "a1", 1, 2, flags=[Flag("no sandbox", "graded with --sandbox none")]), Row("bob", "a1", 2, 2)]
+    page = render(rows)
+    assert page.index("No sandbox:") < page.index("<h2>")
+    assert "No sandbox:" not in render([Row("bob", "a1", 2, 2)])
