@@ -260,6 +260,7 @@ def test_the_kernel_sees_only_its_own_folder_and_loopback(tmp_path):
                 "assert not (repo / 'grader').exists() and not (repo / 'course').exists()\n"
                 f"assert not pathlib.Path({str(tmp_path)!r}).exists()\n"
                 "pathlib.Path('out.txt').write_text('mine')\n"
+                "assert 'CapEff:\\t0000000000000000' in open('/proc/self/status').read()\n"
                 "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\nexcept OSError:\n    pass\n"
                 "else:\n    raise AssertionError('reached another host')\n", "t1", 1)
     nb = run(notebook(look), tmp_path)
