@@ -17,6 +17,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	@test -x /usr/bin/chromium || echo "make test: /usr/bin/chromium is missing, so the browser test is skipped (README: sudo apt-get install -y chromium)"
+	@command -v bwrap >/dev/null || echo "make test: bwrap is missing, so the grading tests fail (README: sudo apt-get install -y bubblewrap)"
 	$(BIN)/python -m pytest
 
 release: $(STAMP)
@@ -34,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_servers.py
 	$(BIN)/python bench/bench_runner.py
 	$(BIN)/python bench/bench_grader.py
+	$(BIN)/python bench/bench_sandbox.py
 
 clean:
 	rm -rf $(VENV) course build

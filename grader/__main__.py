@@ -51,9 +51,11 @@ def autograde(args):
     if not submissions.is_dir():
         print(f"error: {submissions} is not a folder of submissions (<student>/<assignment>/<notebook>.ipynb)", file=sys.stderr)
         return 2
+    from .sandbox import SandboxUnavailable
+
     try:
-        rows = grade_class(submissions, jobs=args.jobs, course=args.course, layout=args.layout)
-    except (LayoutError, ValueError) as exc:
+        rows = grade_class(submissions, jobs=args.jobs, course=args.course, layout=args.layout, sandbox=args.sandbox)
+    except (LayoutError, ValueError, SandboxUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     report = write_report(rows, Path(args.course) / "report.html")
@@ -156,6 +158,8 @@ def main(argv=None):
     grade = sub.add_parser("autograde", help="grade a folder of submissions")
     grade.add_argument("submissions", help="folder holding <student>/<assignment>/<notebook>.ipynb")
     grade.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    grade.add_argument("--sandbox", choices=("bwrap", "none"), default="bwrap",
+                       help="run each submission in a bubblewrap sandbox (default), or 'none': every row is flagged 'no sandbox'")
     grade.add_argument("--layout", choices=("nbgrader", "flat", "assignment-first"), default="nbgrader",
                        help="nbgrader: <student>/<assignment>/ (default); flat: <student>_<assignment>.ipynb "
                             "(an LMS download) or <student>/<assignment>.ipynb; assignment-first: <assignment>/<student>/")
