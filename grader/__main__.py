@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .deadlines import DeadlinesFileError
 from .paths import COURSE
 
 
@@ -80,7 +81,11 @@ def main(argv=None):
     sample.set_defaults(func=demo)
     sub.add_parser("samples", help="rebuild grader/samples from the source notebooks").set_defaults(func=samples)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except DeadlinesFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
