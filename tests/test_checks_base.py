@@ -1,10 +1,11 @@
 """netkit.checks._base: the lesson-shaped failure, and how a grading run pays for a hang only once."""
 
+import re
 import time
 
 import pytest
 
-from netkit import runner
+from netkit import byteorder, runner
 from netkit.checks import _base
 from netkit.checks._base import CheckFailed, check, fail
 
@@ -72,3 +73,36 @@ def test_in_grading_a_hang_costs_its_deadline_once(monkeypatch):
     assert 0.5 <= both < 0.7
     correct, _ = timed(check_answer, lambda x: x)       # other functions keep their full deadline
     assert correct < 0.4  # (it fails fast on its own: wrong value, no hang)
+
+
+@check
+def check_with_a_bug(func):
+    outcome = runner.run(func, 1, deadline=0.4)
+    return {"expected": 2}[outcome.value]  # the check's own KeyError when func returns 1
+
+
+def test_a_checks_own_error_is_a_message_for_the_instructor_not_netkit_frames():
+    with pytest.raises(CheckFailed) as info:
+        check_with_a_bug(lambda x: x)
+    first, second = str(info.value).splitlines()
+    assert re.fullmatch(r"The check itself went wrong: KeyError: 1 \(test_checks_base.py, line \d+, in check_with_a_bug\)\.",
+                        first), first
+    assert second.startswith("This is probably not your fault, unless your code returned something unusual")
+    assert second.endswith("Tell your instructor, and show them this message.")
+    tb, frames = info.value.__traceback__, []
+    while tb:
+        frames.append(tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    assert frames[-1] == "wrapper" and "check_with_a_bug" not in frames and info.value.__suppress_context__
+
+
+def test_a_checks_own_error_is_located_in_netkit():
+    @check
+    def check_parsing_what_came_back(func):
+        return byteorder.parse_dotted(runner.call(func, deadline=0.4))
+
+    with pytest.raises(CheckFailed) as info:
+        check_parsing_what_came_back(lambda: "1.2.3")
+    first = str(info.value).splitlines()[0]
+    assert first.startswith("The check itself went wrong: ValueError: '1.2.3' has 3 part(s); a dotted quad has 4")
+    assert re.search(r"\(netkit/byteorder.py, line \d+, in parse_dotted\)\.$", first), first
