@@ -1,7 +1,8 @@
 """The notebooks' conventions, read from their sources without running them.
 
 Each notebook has one H1 and the navigation cells `python -m grader.navigation` generates;
-each stub that students receive has a docstring; each exercise's visible check cell comes
+each stub that students receive has a docstring; each `## Exercise N: ... (P points)` heading
+gives the points of its graded cells; each exercise's visible check cell comes
 before its hidden one, and graded cells open with ``\"\"\"Check that`` or ``\"\"\"Hidden tests``.
 """
 
@@ -87,3 +88,23 @@ def test_each_visible_check_comes_first_and_graded_cells_say_what_they_test(name
         if hidden:
             visible = grade_id.removesuffix("_hidden")
             assert position.get(visible, i) < i, f"{name}: {grade_id} needs its visible cell {visible} before it"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_exercise_heading_gives_the_points_of_its_graded_cells(name):
+    exercise, points, outside = None, {}, []
+    for cell in NOTEBOOKS[name].cells:
+        heading = re.search(r"^## (Exercise .*?) \((\d+) points?\)$", cell.source, re.M)
+        if cell.cell_type == "markdown" and heading:
+            exercise = heading.group(1)
+            points[exercise] = [int(heading.group(2)), 0]
+        elif cell.cell_type == "markdown" and re.search(r"^## ", cell.source, re.M):
+            exercise = None
+        elif nbgrader(cell).get("grade"):
+            if exercise is None:
+                outside.append(nbgrader(cell)["grade_id"])
+            else:
+                points[exercise][1] += nbgrader(cell)["points"]
+    assert not outside, f"{name}: graded cells outside any `## Exercise N: ... (P points)` section: {outside}"
+    wrong = {title: f"heading says {said}, cells give {given}" for title, (said, given) in points.items() if said != given}
+    assert not wrong, f"{name}: {wrong}"
