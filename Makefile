@@ -33,8 +33,9 @@ test: lint
 	@test -x /usr/bin/chromium || echo "make test: /usr/bin/chromium is missing, so the browser test is skipped (README: sudo apt-get install -y chromium)"
 	$(BIN)/python -m pytest
 
+# One pytest worker per core (pytest-xdist): on this project's 2-core machine, half the time.
 quick: lint
-	$(BIN)/python -m pytest -m "not slow" -x -q
+	$(BIN)/python -m pytest -m "not slow" -x -q -n auto
 
 release: $(STAMP)
 	$(BIN)/python -m grader release

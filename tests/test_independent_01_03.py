@@ -28,6 +28,8 @@ from netkit.checks import byteorder as byteorder_checks
 from netkit.checks import ftp as ftp_checks
 from netkit.checks import tcpudp as tcpudp_checks
 
+pytestmark = pytest.mark.slow  # every independent solution against both checks (make test, not make quick)
+
 ROOT = pathlib.Path(__file__).parent / "solutions" / "independent"
 
 FTP, TCPUDP, BYTES = "01-client-server-ftp", "02-tcp-udp", "03-byte-order"

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every independent solution against both checks (make test, not make quick)
+
 HERE = Path(__file__).parent / "solutions" / "independent"
 
 # exercise -> (module of the checks, visible check, hidden check, names the cell passes)
