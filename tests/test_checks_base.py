@@ -26,7 +26,7 @@ def check_answer(func):
 def check_every_case(func):
     outcomes = [runner.run(func, argument, deadline=0.4) for argument in (1, 2)]
     if any(outcome.status != "returned" for outcome in outcomes):
-        fail(f"{func.__name__} did not return every time")
+        fail(f"{func.__name__}: " + "; ".join(outcome.clause for outcome in outcomes))
 
 
 @check
@@ -62,17 +62,19 @@ def test_in_grading_a_hang_costs_its_deadline_once(monkeypatch):
     monkeypatch.setattr(_base, "GRADING", True)
     monkeypatch.setattr(_base, "_failed", {})
     monkeypatch.setattr(_base, "_hung", {})
+    # The deadlines are read from the messages, not from a clock: a busy machine stretches time.
     first, message = timed(check_answer, hangs)
     repeated, same = timed(check_answer, hangs)           # a hidden cell repeating the visible check
-    other, _ = timed(check_other, hangs)                  # another check of the same hung function
-    assert first >= 0.4 and same == message and repeated < 0.05
-    assert 0.1 <= other < 0.3
+    _, other = timed(check_other, hangs)                  # another check of the same hung function
+    assert first >= 0.4 and "did not finish within 0.4 s" in message
+    assert same == message and repeated < 0.2             # at once: no second run
+    assert "hangs(5) did not finish within 0.1 s" in other
     def also_hangs(x):
         hangs(x)
-    both, _ = timed(check_every_case, also_hangs)       # within a check too: the second hang is short
-    assert 0.5 <= both < 0.7
-    correct, _ = timed(check_answer, lambda x: x)       # other functions keep their full deadline
-    assert correct < 0.4  # (it fails fast on its own: wrong value, no hang)
+    _, both = timed(check_every_case, also_hangs)       # within a check too: the second hang is short
+    assert both.startswith("also_hangs: did not finish within 0.4 s; did not finish within 0.1 s")
+    _, correct = timed(check_answer, lambda x: x)       # other functions are not hurried
+    assert "returned 1" in correct                        # (it fails on its own: wrong value, no hang)
 
 
 @check
