@@ -159,7 +159,7 @@ READINGS = [
       "'=' means *native* byte order"]),
     ("reading_half_fixed", {"sensor_id", "tenths"}, True, ["these fields are still wrong: tenths"]),
     ("reading_unsigned", {"sensor_id", "tenths"}, True, ["encode_reading_fixed(2, 513, -125) raised an error",
-                                                         "error: argument out of range"]),
+                                                         "raised struct.error"]),  # its text varies by Python version
     ("reading_swapped_body", {"sensor_id", "tenths"}, True, ["these fields are still wrong: sensor_id, tenths"]),
     ("reading_unfixed", {"seq"}, True, ["buggy_fields() names 'seq', which the receiver reads correctly"]),
     ("reading_unfixed", {"tenths"}, True, ["buggy_fields() misses 1 field(s)"]),
