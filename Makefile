@@ -15,7 +15,7 @@ endif
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test quick lint demo release bench clean
+.PHONY: run test quick lint demo release publish bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ quick: lint
 
 release: $(STAMP)
 	$(BIN)/python -m grader release
+
+# The student edition (README: Two places): make publish DEST=../edition
+publish: $(STAMP)
+	@test -n "$(DEST)" || { echo "make publish: say where the student edition goes, e.g. make publish DEST=../edition"; exit 2; }
+	$(BIN)/python -m grader publish "$(DEST)"
 
 demo: $(STAMP)
 	$(BIN)/python -m grader demo

@@ -1,43 +1,33 @@
-"""Grading a whole class: intake, parallel autograding through nbgrader, feedback, grades.csv.
+"""Grading a class: intake, parallel autograding through nbgrader, feedback, grades.csv.
 
 ``grade_class(submissions, jobs=N)`` takes in ``<student>/<assignment>/<notebook>.ipynb``
-(see ``grader.intake``), runs stock nbgrader's autograde and generate_feedback for each
-submission in N worker processes (each keeps one nbgrader API, so nbgrader starts once per
-worker, not once per submission), and returns one ``Row`` per student and assignment,
-flags included. Every submission gets a row: one that could not be graded gets 0 points,
+(see ``grader.intake``) into nbgrader's ``course/submitted/``, runs stock nbgrader's
+autograde and generate_feedback for each submission in N worker processes (each keeps one
+nbgrader API, so nbgrader starts once per worker, not once per submission), records the
+flags (``grader.records``) and returns one ``Row`` per student and assignment of the whole
+class: a run updates the submissions it graded, a resubmission replaces the earlier one,
+the rest stay. Every submission gets a row: one that could not be graded gets 0 points,
 its flags and a feedback page that says why.
 """
 
-import csv
 import html
+import re
+import shutil
 import sys
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
 from traitlets.config.loader import PyFileConfigLoader
 
-from .intake import take_in
+from . import records
+from .intake import locate, take_in
 from .paths import COURSE, GRADER, assignments
+from .records import Flag, Row, write_csv  # noqa: F401  (Row and write_csv are part of this module's interface)
 from .release import generate
-
-
-@dataclass
-class Row:
-    student_id: str
-    assignment: str
-    score: float = 0.0
-    max_score: float = 0.0
-    flags: list = field(default_factory=list)
-    cells: dict = field(default_factory=dict)  # grade_id -> (score, max_score)
-
-    def csv_row(self):
-        return [self.student_id, self.assignment, f"{self.score:g}", f"{self.max_score:g}",
-                "; ".join(str(f) for f in self.flags)]
 
 
 def course_config(course, stock=False):
@@ -48,11 +38,10 @@ def course_config(course, stock=False):
     config = PyFileConfigLoader("nbgrader_config.py", path=str(GRADER)).load_config()
     if stock:
         del config.Autograde["autograde_preprocessors"]
+        del config.Autograde["sanitize_preprocessors"]
     course = Path(course)
-    for kind in ("release", "autograded", "feedback"):
+    for kind in ("release", "submitted", "autograded", "feedback"):
         setattr(config.CourseDirectory, f"{kind}_directory", str(course / kind))
-    # Our intake writes the cleaned copies here, so nbgrader's own course/submitted is never touched.
-    config.CourseDirectory.submitted_directory = str(course / "intake")
     config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
     config.RobustExecute.deadlines_file = str(course / "deadlines.json")
     return config
@@ -78,10 +67,13 @@ def _grade_one(course, assignment, student, stock=False):
 
 def ensure_released(course, names):
     """Release the assignments into ``course`` unless their student versions are already there."""
-    release = Path(course) / "release"
-    needed = [release / n / f"{n}.ipynb" for n in names] + [Path(course) / "gradebook.db", Path(course) / "deadlines.json"]
-    if not all(path.is_file() for path in needed):
-        generate(course, names)
+    from . import deadlines
+
+    course = Path(course)
+    timed = deadlines.load(course / "deadlines.json")
+    missing = [n for n in names if n not in timed or not (course / "release" / n / f"{n}.ipynb").is_file()]
+    if missing or not (course / "gradebook.db").is_file():
+        generate(course, missing or names)
 
 
 def progress(done, total, label, out=sys.stderr):
@@ -93,13 +85,74 @@ def progress(done, total, label, out=sys.stderr):
     out.flush()
 
 
-def grade_class(submissions, jobs=1, course=COURSE, show_progress=True, stock=False):
-    """Grade every submission under ``submissions``; write grades.csv and feedback; return the rows."""
+def prepare(course, intakes):
+    """Before grading: note manual scores, clear what the resubmissions replace; return the tasks."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    ledger = records.load(course)
+    with Gradebook(records.db_url(course)) as gb:
+        records.sync_reviews(gb, ledger)
+        for intake in intakes:
+            for kind in ("autograded", "feedback"):
+                shutil.rmtree(course / kind / intake.student / intake.assignment, ignore_errors=True)
+            try:
+                submission = gb.find_submission(intake.assignment, intake.student)
+            except MissingEntry:
+                continue
+            if not intake.gradable:  # the new submission replaces the old one, even when it cannot be graded
+                gb.remove_submission(intake.assignment, intake.student)
+            elif not (course / "submitted" / intake.student / intake.assignment / "timestamp.txt").is_file():
+                submission.timestamp = None  # an earlier submission's time must not make this one late
+                gb.db.commit()
+    records.save(course, ledger)
+    return [(i.assignment, i.student) for i in intakes if i.gradable]
+
+
+def record(course, intakes, failures):
+    """After grading: store each graded submission's flags and time; mark it flagged for the formgrader."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    ledger = records.load(course)
+    graded = records.now()
+    with Gradebook(records.db_url(course)) as gb:
+        for intake in intakes:
+            flags = list(intake.flags)
+            key = (intake.student, intake.assignment)
+            if key in failures:
+                flags.append(Flag("grading failed", (failures[key].strip().splitlines() or ["no log"])[-1][:200]))
+            elif intake.gradable:
+                try:
+                    submission = gb.find_submission(intake.assignment, intake.student)
+                except MissingEntry:
+                    flags.append(Flag("grading failed", "nbgrader recorded no grade"))
+                else:
+                    path = course / "autograded" / intake.student / intake.assignment / f"{intake.assignment}.ipynb"
+                    flags.extend(Flag(kind, reason) for kind, reason in notebook_flags(path))
+                    reviews = records.entry(ledger, intake.student, intake.assignment)["reviews"]
+                    flagged = bool(flags or records.review_flags(submission, reviews))
+                    for notebook in submission.notebooks:
+                        notebook.flagged = flagged  # the formgrader's own "flagged" mark
+                    gb.db.commit()
+            record = records.entry(ledger, intake.student, intake.assignment)
+            record["graded"], record["flags"] = graded, [[f.kind, f.reason] for f in flags]
+    records.save(course, ledger)
+
+
+def grade_class(submissions, jobs=1, course=COURSE, show_progress=True, stock=False, layout="nbgrader"):
+    """Grade every submission under ``submissions`` into the class's record; return the whole class's rows.
+
+    Raises ``grader.intake.LayoutError`` before changing anything when no submission is found.
+    """
     course = Path(course)
     names = assignments()
-    ensure_released(course, names)
-    intakes = take_in(submissions, course / "release", course / "intake", names)
-    tasks = [(i.assignment, i.student) for i in intakes if i.gradable]
+    found = locate(submissions, names, layout)  # a folder in the wrong layout must change nothing, not even course/
+    ensure_released(course, sorted({assignment for _, assignment, _ in found}))
+    intakes = take_in(submissions, course / "release", course / "submitted", names, layout)
+    for intake in intakes:
+        if intake.assignment not in names:
+            sys.stderr.write(f"skipped {intake.student}/{intake.assignment}: {intake.flags[0]}\n")
+    intakes = [i for i in intakes if i.assignment in names]
+    tasks = prepare(course, intakes)
     failures = {}
     start = time.monotonic()
     if tasks:
@@ -115,7 +168,8 @@ def grade_class(submissions, jobs=1, course=COURSE, show_progress=True, stock=Fa
                     failures[(student, assignment)] = log
                 if show_progress:
                     progress(done, len(tasks), f"{student}/{assignment}")
-    rows = collect_rows(course, intakes, failures)
+    record(course, intakes, failures)
+    rows = records.class_rows(course)
     write_csv(rows, course / "grades.csv")
     write_missing_feedback(rows, course / "feedback")
     if show_progress:
@@ -140,51 +194,14 @@ def notebook_flags(path):
                 continue
             where = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {nb.cells.index(cell) + 1}"
             if output.get("ename") == "KernelRestarted":
-                flags.append(("kernel restarted", f"{where}: {output['evalue'].split('.')[0]}"))
+                # The cause is the message's first sentence, without what it says about points: the flag says
+                # whether this cell had any to lose (a scratch cell that kills the kernel costs nothing).
+                cause = re.split(r"(?<=[.?])\s", output.get("evalue", ""))[0].split(", so ")[0].rstrip(".")
+                lost = "this test cell lost its points; " if cell.metadata.get("nbgrader", {}).get("grade") else ""
+                flags.append(("kernel restarted", f"{where}: {cause}; {lost}a fresh kernel graded the cells after it"))
             elif output.get("ename") == "CellTimeoutError" and not practice:
                 flags.append(("timeout", f"{where} ran past its deadline"))
     return flags
-
-
-def collect_rows(course, intakes, failures):
-    from nbgrader.api import Gradebook, MissingEntry
-    from .intake import Flag
-
-    rows = []
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "sockets") as gb:
-        for intake in intakes:
-            row = Row(intake.student, intake.assignment, flags=list(intake.flags))
-            try:
-                assignment = gb.find_assignment(intake.assignment)
-                row.max_score = assignment.max_score
-            except MissingEntry:
-                rows.append(row)
-                continue
-            if (intake.student, intake.assignment) in failures:
-                row.flags.append(Flag("grading failed", failures[(intake.student, intake.assignment)].strip().splitlines()[-1][:200]))
-            elif intake.gradable:
-                try:
-                    submission = gb.find_submission(intake.assignment, intake.student)
-                    row.score = submission.score
-                    for notebook in submission.notebooks:
-                        for grade in notebook.grades:
-                            if grade.cell_type == "code" or grade.auto_score is not None:
-                                row.cells[grade.name] = (grade.score, grade.max_score)
-                except MissingEntry:
-                    row.flags.append(Flag("grading failed", "nbgrader recorded no grade"))
-                path = course / "autograded" / intake.student / intake.assignment / f"{intake.assignment}.ipynb"
-                row.flags.extend(Flag(kind, reason) for kind, reason in notebook_flags(path))
-            rows.append(row)
-    return rows
-
-
-def write_csv(rows, path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student_id", "assignment", "score", "max_score", "flags"])
-        for row in sorted(rows, key=lambda r: (r.student_id, r.assignment)):
-            writer.writerow(row.csv_row())
 
 
 def write_missing_feedback(rows, feedback):

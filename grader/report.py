@@ -1,8 +1,10 @@
-"""The instructor's report of a grading run, as one self-contained HTML page.
+"""The instructor's report on the whole class, as one self-contained HTML page.
 
-It shows the class's totals per assignment, a score distribution per exercise, the
-hardest exercises (lowest share of points earned) and every flagged submission with
-the reasons, so the instructor knows what to look at by hand.
+It shows the class's totals per assignment, a table of students (each one's score per
+assignment, lateness and flags), every flagged submission with the reasons (the grader's
+own: timeout, tampering, kernel restarted, unchanged, manual score kept, ...), when each
+submission was handed in and graded, the hardest exercises (lowest share of points earned)
+and a score distribution per exercise, so the instructor knows what to look at by hand.
 """
 
 import base64
@@ -11,6 +13,8 @@ import io
 import re
 from collections import defaultdict
 from statistics import mean
+
+from .records import lateness
 
 import matplotlib
 
@@ -21,7 +25,8 @@ STYLE = """
 body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left}
-th{background:#f4f4f4}.num{text-align:right}.flag{color:#a33}img{max-width:100%}
+th{background:#f4f4f4}.num{text-align:right}.flag{color:#a33}.late{color:#a60}img{max-width:100%}
+td small{color:#666}td{white-space:nowrap}td.why{white-space:normal}
 """
 
 
@@ -42,9 +47,9 @@ def exercise_scores(rows):
 
 
 def distribution_png(key, shares):
-    fig, ax = plt.subplots(figsize=(3.2, 1.9), dpi=90)
+    fig, ax = plt.subplots(figsize=(3.4, 1.9), dpi=90)
     ax.hist([100 * s for s in shares], bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.001], color="#4a7ebb")
-    ax.set_title(f"{key[1]}", fontsize=8)
+    ax.set_title(f"{key[0]}: {key[1]}", fontsize=7)
     ax.set_xlabel("% of points", fontsize=7)
     ax.set_ylabel("students", fontsize=7)
     ax.tick_params(labelsize=6)
@@ -53,6 +58,35 @@ def distribution_png(key, shares):
     fig.savefig(buffer, format="png")
     plt.close(fig)
     return base64.b64encode(buffer.getvalue()).decode()
+
+
+def when(iso_text):
+    """'2026-10-14 23:59 UTC' from ISO text; '' for none."""
+    return iso_text[:16].replace("T", " ") + " UTC" if iso_text else ""
+
+
+def student_table(rows, names):
+    """Each student's score per assignment, with lateness and the kinds of flags raised."""
+    esc = html.escape
+    by_student = defaultdict(dict)
+    for row in rows:
+        by_student[row.student_id][row.assignment] = row
+    parts = [f"<h2>Students ({len(by_student)})</h2><table><tr><th>student</th>"
+             + "".join(f"<th>{esc(n)}</th>" for n in names) + "<th class=num>total</th></tr>"]
+    for student in sorted(by_student):
+        cells = []
+        for name in names:
+            row = by_student[student].get(name)
+            if row is None:
+                cells.append("<td>-</td>")
+                continue
+            notes = [f"<span class=late>late {esc(lateness(row.seconds_late))}</span>"] if row.seconds_late > 0 else []
+            notes += [f"<span class=flag>{esc(kind)}</span>" for kind in sorted({f.kind for f in row.flags})]
+            cells.append(f"<td class=num>{row.score:g}/{row.max_score:g}" + "".join(f"<br><small>{n}</small>" for n in notes) + "</td>")
+        total = sum(r.score for r in by_student[student].values())
+        parts.append(f"<tr><td>{esc(student)}</td>{''.join(cells)}<td class=num>{total:g}</td></tr>")
+    parts.append("</table>")
+    return parts
 
 
 def render(rows):
@@ -71,6 +105,29 @@ def render(rows):
                      f"<td class=num>{sum(1 for r in group if r.flags)}</td></tr>")
     parts.append("</table>")
 
+    parts.extend(student_table(rows, sorted(by_assignment)))
+
+    flagged = [r for r in rows if r.flags]
+    parts.append(f"<h2>Flagged for review ({len(flagged)})</h2>")
+    if flagged:
+        parts.append("<table><tr><th>student</th><th>assignment</th><th class=num>score</th><th>why</th><th>graded</th></tr>")
+        for row in sorted(flagged, key=lambda r: (r.student_id, r.assignment)):
+            why = "<br>".join(f"<span class=flag>{esc(f.kind)}</span>: {esc(f.reason)}" for f in row.flags)
+            parts.append(f"<tr><td>{esc(row.student_id)}</td><td>{esc(row.assignment)}</td>"
+                         f"<td class=num>{row.score:g}/{row.max_score:g}</td><td class=why>{why}</td><td>{esc(when(row.graded))}</td></tr>")
+        parts.append("</table>")
+    else:
+        parts.append("<p>Nothing was flagged.</p>")
+
+    parts.append("<h2>Submissions</h2><table><tr><th>student</th><th>assignment</th><th class=num>score</th>"
+                 "<th>submitted</th><th>late</th><th class=num>late penalty</th><th>graded</th></tr>")
+    for row in sorted(rows, key=lambda r: (r.student_id, r.assignment)):
+        parts.append(f"<tr><td>{esc(row.student_id)}</td><td>{esc(row.assignment)}</td>"
+                     f"<td class=num>{row.score:g}/{row.max_score:g}</td><td>{esc(when(row.submitted))}</td>"
+                     f"<td class=late>{esc(lateness(row.seconds_late))}</td>"
+                     f"<td class=num>{'-' + format(row.penalty, 'g') if row.penalty else ''}</td><td>{esc(when(row.graded))}</td></tr>")
+    parts.append("</table>")
+
     scores = exercise_scores(rows)
     hardest = sorted(scores.items(), key=lambda item: mean(item[1]))[:10]
     parts.append("<h2>Hardest exercises</h2><table><tr><th>assignment</th><th>exercise</th>"
@@ -80,18 +137,6 @@ def render(rows):
                      f"<td class=num>{100 * mean(shares):.0f}%</td>"
                      f"<td class=num>{sum(1 for s in shares if s >= 0.999)}/{len(shares)}</td></tr>")
     parts.append("</table>")
-
-    flagged = [r for r in rows if r.flags]
-    parts.append(f"<h2>Flagged for review ({len(flagged)})</h2>")
-    if flagged:
-        parts.append("<table><tr><th>student</th><th>assignment</th><th class=num>score</th><th>why</th></tr>")
-        for row in sorted(flagged, key=lambda r: (r.student_id, r.assignment)):
-            why = "<br>".join(f"<span class=flag>{esc(f.kind)}</span>: {esc(f.reason)}" for f in row.flags)
-            parts.append(f"<tr><td>{esc(row.student_id)}</td><td>{esc(row.assignment)}</td>"
-                         f"<td class=num>{row.score:g}/{row.max_score:g}</td><td>{why}</td></tr>")
-        parts.append("</table>")
-    else:
-        parts.append("<p>Nothing was flagged.</p>")
 
     parts.append("<h2>Score distribution per exercise</h2>")
     for key in sorted(scores):

@@ -6,7 +6,7 @@ Each student is one kind of submission an instructor meets:
 
 ==============  ==================================================================
 solution        the full solution of every notebook
-blank           the released notebooks, untouched
+blank           the released notebooks, untouched (flagged unchanged)
 wrong           a classic mistake in one exercise of every notebook
 stderr          the full solution, logging and printing to stderr as it runs
 hang            every function blocks in accept() forever, and each answer cell
@@ -178,7 +178,7 @@ def build(released, dest=SAMPLES):
     blank = {name: nbformat.read(released[name], as_version=4) for name in names}
     for name in names:
         put("solution", name, solved(blank[name], name), "full")
-        put("blank", name, copy.deepcopy(blank[name]), 0)
+        put("blank", name, copy.deepcopy(blank[name]), 0, ["unchanged"])
         put("stderr", name, with_solution_cells(solved(blank[name], name), lambda c: STDERR + each_function(
             c.source, 'print("debug: line {name}", file=__import__("sys").stderr)')), "full")
         if name in WRONG:

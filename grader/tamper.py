@@ -31,8 +31,10 @@ SUSPICIOUS_NAMES = [
     ("unittest.mock", "uses mocks"),
     ("mock.patch", "uses mocks"),
     ("netkit.checks", "reaches into netkit's checks"),
+    ("netkit.hidden", "reaches into netkit's hidden checks"),
     ("netkit.runner", "reaches into netkit's runner"),
 ]
+GRADING_CODE = ("netkit.checks", "netkit.hidden", "netkit.runner")  # a student imports none of them
 PASS_LOOKALIKE = re.compile(r"(all )?tests? (passed|ok)|✓|✔|success(fully)?\b.*pass", re.I)
 
 
@@ -55,7 +57,7 @@ def scan(tree, netkit_names):
             module = node.module if isinstance(node, ast.ImportFrom) else None
             for alias in node.names:
                 full = f"{module}.{alias.name}" if module else alias.name
-                if full.startswith("netkit.checks") or full.startswith("netkit.runner") or (module or "").startswith("netkit.checks"):
+                if full.startswith(GRADING_CODE) or (module or "").startswith(GRADING_CODE):
                     yield f"imports {full}, netkit's grading code"
                 if (module or alias.name).split(".")[0] == "netkit":
                     netkit_names.add(alias.asname or alias.name.split(".")[0])

@@ -18,6 +18,7 @@ netkit.wire         the wire recorder: hexdump, sequence diagram, compact text
 netkit.runner       running student code in a child process under a deadline
 netkit.leaks        what a test may leave behind: sockets, threads, processes
 netkit.checks.*     the checks notebook test cells call, one module per notebook
+netkit.hidden.*     the hidden tests' checks (instructor only, never published)
 ==================  ==========================================================
 """
 

@@ -1,10 +1,12 @@
-"""The student's experience in a real browser: Binder's build, JupyterLab 4, Chromium.
+"""The student's experience in a real browser: the student edition, Binder's build, JupyterLab 4, Chromium.
 
-Builds what Binder builds, the way it would on this machine: a fresh virtual environment
-from ``environment.yml``'s pip section (cached in ``.venv-binder/<hash>``, rebuilt when
-``environment.yml`` or ``pyproject.toml`` change), then the same ``postBuild`` into a
-temporary folder that stands for Binder's home. Starts JupyterLab there on a free
-loopback port and drives Debian's Chromium with Playwright, as a student would:
+Builds what Binder builds from the student edition, the way it would on this machine:
+``python -m grader publish`` writes the edition into a temporary folder (Binder's home: the
+edition's repository), a fresh virtual environment gets the edition's ``environment.yml``
+pip section (``-e .`` installs the edition's own netkit, without the hidden checks), and the
+edition's ``postBuild`` runs with that environment's python. Nothing of this repository is
+installed there. Starts JupyterLab in the edition on a free loopback port and drives
+Debian's Chromium with Playwright, as a student would:
 
 * the Binder link's page (``lab/tree/START.md``) shows the start page, whose first link
   opens the first student notebook;
@@ -21,8 +23,6 @@ Screenshots go to ``build/screenshots/``. Without ``/usr/bin/chromium`` (Debian'
 """
 
 import contextlib
-import fcntl
-import hashlib
 import json
 import os
 import re
@@ -32,7 +32,6 @@ import signal
 import subprocess
 import sys
 import time
-import tomllib
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -49,7 +48,6 @@ SKIP_MESSAGE = "browser test skipped: Debian's chromium is not installed; see RE
 # --headless, --no-sandbox and a new --user-data-dir): no calls home, no GPU, no QUIC.
 CHROMIUM_FLAGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
-CACHE = REPO / ".venv-binder"
 SCREENSHOTS = REPO / "build" / "screenshots"
 NAMES = assignments()
 
@@ -79,58 +77,43 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1800)]
 # The Binder-like environment
 
 
-def binder_pip_requirements():
-    """environment.yml's pip section as pip arguments, ``-e .`` pointing at this repository."""
-    env = yaml.safe_load((REPO / "environment.yml").read_text())
+def binder_pip_requirements(edition):
+    """The edition's environment.yml pip section as pip arguments, ``-e .`` pointing at the edition."""
+    env = yaml.safe_load((edition / "environment.yml").read_text())
     sections = [d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d]
-    assert sections, "environment.yml has no pip section"
+    assert sections, "the edition's environment.yml has no pip section"
     args = []
     for requirement in sections[0]:
         if requirement.startswith("-e "):
-            args += ["-e", str((REPO / requirement[3:].strip()).resolve())]
+            args += ["-e", str((edition / requirement[3:].strip()).resolve())]
         else:
             args.append(requirement)
     return args
 
 
-def binder_python():
-    """The python of environment.yml (``python=3.11``) as a command: python3.11."""
-    env = yaml.safe_load((REPO / "environment.yml").read_text())
+def binder_python(edition):
+    """The python of the edition's environment.yml (``python=3.11``) as a command: python3.11."""
+    env = yaml.safe_load((edition / "environment.yml").read_text())
     for dep in env["dependencies"]:
         if isinstance(dep, str) and (m := re.fullmatch(r"python\s*=+\s*(\d+\.\d+)\S*", dep)):
             return shutil.which(f"python{m.group(1)}") or sys.executable
     return sys.executable
 
 
-def binder_venv():
-    """A venv with environment.yml's pip section installed, reused while its inputs are unchanged.
+def publish_edition(edition):
+    """The student edition, written by the instructor's install (this python) as an instructor would."""
+    done = subprocess.run([sys.executable, "-m", "grader", "publish", str(edition)],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"publish failed:\n{done.stdout}\n{done.stderr}"
 
-    The key is a hash of environment.yml, what pip reads of pyproject.toml ([project],
-    [build-system], [tool.setuptools]) and the python version; a new key replaces the old venv.
-    """
-    python = binder_python()
-    key = hashlib.sha256((REPO / "environment.yml").read_bytes())
-    # What pip reads of pyproject.toml (not, say, pytest's settings).
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())
-    key.update(json.dumps([project.get("build-system"), project["project"], project.get("tool", {}).get("setuptools")],
-                          sort_keys=True).encode())
-    key.update(subprocess.run([python, "-VV"], capture_output=True, text=True, check=True).stdout.encode())
-    venv = CACHE / key.hexdigest()[:16]
-    done = venv / ".complete"
-    CACHE.mkdir(exist_ok=True)
-    with open(CACHE / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # two test runs at once build it once
-        if done.exists():
-            return venv
-        for old in CACHE.iterdir():
-            if old.is_dir():
-                shutil.rmtree(old)
-        subprocess.run([python, "-m", "venv", str(venv)], check=True)
-        pip = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                              "--disable-pip-version-check", *binder_pip_requirements()],
-                             capture_output=True, text=True, timeout=1200)
-        assert pip.returncode == 0, f"pip could not install environment.yml's pip section:\n{pip.stderr[-3000:]}"
-        done.write_text(" ".join(binder_pip_requirements()) + "\n")
+
+def binder_venv(edition, venv):
+    """A fresh venv at ``venv`` with the edition's environment.yml pip section installed."""
+    subprocess.run([binder_python(edition), "-m", "venv", str(venv)], check=True)
+    pip = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                          "--disable-pip-version-check", *binder_pip_requirements(edition)],
+                         cwd=edition, capture_output=True, text=True, timeout=1200)
+    assert pip.returncode == 0, f"pip could not install the edition's environment.yml:\n{pip.stderr[-3000:]}"
     return venv
 
 
@@ -144,9 +127,9 @@ def clean_env(venv, home):
 
 
 def post_build(venv, home):
-    """Run the repository's postBuild with the venv's python, writing into ``home``."""
-    done = subprocess.run([str(venv / "bin" / "python"), str(REPO / "postBuild"), str(home)],
-                          cwd=REPO, env=clean_env(venv, home), capture_output=True, text=True, timeout=600)
+    """Run the edition's postBuild from its root with the venv's python, as Binder does."""
+    done = subprocess.run([str(venv / "bin" / "python"), str(home / "postBuild")],
+                          cwd=home, env=clean_env(venv, home), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"postBuild failed:\n{done.stdout}\n{done.stderr}"
 
 
@@ -372,17 +355,22 @@ def test_student_experience_in_chromium(tmp_path):
     from playwright.sync_api import sync_playwright
 
     timings = {}
+    home = tmp_path / "binder"  # Binder's home: the root of the edition's repository
     start = time.monotonic()
-    venv = binder_venv()
+    publish_edition(home)
+    timings["publish"] = time.monotonic() - start
+    start = time.monotonic()
+    venv = binder_venv(home, tmp_path / "venv")
     timings["binder venv"] = time.monotonic() - start
-
-    home = tmp_path / "binder"  # Binder's home: the repository's root, where postBuild writes
-    home.mkdir()
     start = time.monotonic()
     post_build(venv, home)
     timings["postBuild"] = time.monotonic() - start
+    installed = subprocess.run([str(venv / "bin" / "python"), "-c", "import netkit; print(netkit.__file__)"],
+                               cwd=tmp_path, capture_output=True, text=True, env=clean_env(venv, home))
+    assert installed.stdout.strip() == str(home / "netkit" / "__init__.py"), installed
+    assert not (home / "netkit" / "hidden").exists()
     labs = sorted(p.parent.name for p in (home / "labs").glob("*/*.ipynb"))
-    assert labs == NAMES, f"postBuild released {labs}, the course has {NAMES}"
+    assert labs == NAMES, f"the edition has {labs}, the course has {NAMES}"
     for name in labs:  # what students land on are the student versions, never the solutions
         text = (home / "labs" / name / f"{name}.ipynb").read_text(encoding="utf-8")
         assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, f"labs/{name} shows solutions"

@@ -6,6 +6,7 @@ import pytest
 from netkit.byteorder import Header
 from netkit.checks import byteorder as checks
 from netkit.errors import CheckFailed
+from netkit.hidden import byteorder as hidden
 from tests.solutions.byteorder import right_arith, right_bytes, wrong_headers, wrong_quads, wrong_swaps
 
 RIGHT = [right_arith, right_bytes]
@@ -19,12 +20,12 @@ def _swaps(solution, **replaced):
 
 @pytest.mark.parametrize("solution", RIGHT, ids=lambda m: m.__name__.rsplit(".", 1)[-1])
 def test_a_right_solution_passes_every_check(solution):
-    for suffix in ("", "_hidden"):
-        getattr(checks, f"check_ip_to_int{suffix}")(solution.ip_to_int)
-        getattr(checks, f"check_int_to_ip{suffix}")(solution.int_to_ip)
-        getattr(checks, f"check_byte_swaps{suffix}")(**_swaps(solution))
-        getattr(checks, f"check_header{suffix}")(solution.pack_header, solution.unpack_header)
-        getattr(checks, f"check_reading_fix{suffix}")(solution.encode_reading_fixed, solution.buggy_fields)
+    for module, suffix in ((checks, ""), (hidden, "_hidden")):
+        getattr(module, f"check_ip_to_int{suffix}")(solution.ip_to_int)
+        getattr(module, f"check_int_to_ip{suffix}")(solution.int_to_ip)
+        getattr(module, f"check_byte_swaps{suffix}")(**_swaps(solution))
+        getattr(module, f"check_header{suffix}")(solution.pack_header, solution.unpack_header)
+        getattr(module, f"check_reading_fix{suffix}")(solution.encode_reading_fixed, solution.buggy_fields)
 
 
 def _fails(check, *args, **kwargs):
@@ -60,7 +61,7 @@ def test_ip_to_int_mistakes_fail_with_their_lesson(name, visible, texts):
         message = _fails(checks.check_ip_to_int, wrong)
     else:
         checks.check_ip_to_int(wrong)  # the visible check does not catch it...
-        message = _fails(checks.check_ip_to_int_hidden, wrong)  # ...the hidden one does
+        message = _fails(hidden.check_ip_to_int_hidden, wrong)  # ...the hidden one does
     for text in texts:
         assert text in message, message
 
@@ -82,7 +83,7 @@ def test_int_to_ip_mistakes_fail_with_their_lesson(name, visible, texts):
     wrong = getattr(wrong_quads, name)
     if not visible:
         checks.check_int_to_ip(wrong)
-    message = _fails(checks.check_int_to_ip if visible else checks.check_int_to_ip_hidden, wrong)
+    message = _fails(checks.check_int_to_ip if visible else hidden.check_int_to_ip_hidden, wrong)
     for text in texts:
         assert text in message, message
 
@@ -108,7 +109,7 @@ def test_byte_swap_mistakes_fail_with_their_lesson(slot, name, visible, texts):
     functions = _swaps(right_arith, **{slot: getattr(wrong_swaps, name)})
     if not visible:
         checks.check_byte_swaps(**functions)
-    message = _fails(checks.check_byte_swaps if visible else checks.check_byte_swaps_hidden, **functions)
+    message = _fails(checks.check_byte_swaps if visible else hidden.check_byte_swaps_hidden, **functions)
     for text in texts:
         assert text in message, message
 
@@ -149,7 +150,7 @@ def test_unpack_must_refuse_every_short_length_in_the_hidden_check():
         return Header(*wrong_headers.unpack_pads_short(data))
 
     checks.check_header(right_bytes.pack_header, refuses_only_four)
-    message = _fails(checks.check_header_hidden, right_bytes.pack_header, refuses_only_four)
+    message = _fails(hidden.check_header_hidden, right_bytes.pack_header, refuses_only_four)
     assert "unpack_header(b'' (0 bytes)) should raise ValueError (only 0 bytes: a header is 8)" in message
 
 
@@ -209,6 +210,6 @@ def test_a_module_imported_at_run_time_is_forbidden_too():
         packer = importlib.import_module("str" + "uct")
         return int.from_bytes(packer.pack("<I", x), "big") if byteorder == "little" else x
 
-    message = _fails(checks.check_byte_swaps_hidden, **_swaps(right_arith, htonl=htonl))
+    message = _fails(hidden.check_byte_swaps_hidden, **_swaps(right_arith, htonl=htonl))
     assert "used a module this exercise forbids: this exercise forbids 'struct'" in message
     assert "Hint: the exercise is to do this yourself." in message

@@ -6,6 +6,7 @@ import pytest
 from netkit.checks import ftp as checks
 from netkit.errors import CheckFailed
 from netkit.ftpproto import FTPError
+from netkit.hidden import ftp as hidden
 from tests.solutions.ftp import (
     right_buffer, right_bytes, right_lines, wrong_download, wrong_login, wrong_parse_pasv,
     wrong_read_reply, wrong_transport, wrong_upload,
@@ -19,8 +20,8 @@ EXERCISES = ["read_reply", "login", "parse_pasv", "download", "upload", "transpo
 @pytest.mark.parametrize("exercise", EXERCISES)
 @pytest.mark.parametrize("solution", RIGHT, ids=lambda m: m.__name__.rsplit(".", 1)[-1])
 def test_a_right_solution_passes_every_check(solution, exercise):
-    for suffix in ("", "_hidden"):
-        getattr(checks, f"check_{exercise}{suffix}")(getattr(solution, exercise))
+    getattr(checks, f"check_{exercise}")(getattr(solution, exercise))
+    getattr(hidden, f"check_{exercise}_hidden")(getattr(solution, exercise))
 
 
 def _fails(check, func, *args, **kwargs):
@@ -37,7 +38,7 @@ def _assert_lesson(exercise, module, name, visible, texts):
     """
     wrong = getattr(module, name)
     visible_check = getattr(checks, f"check_{exercise}")
-    hidden_check = getattr(checks, f"check_{exercise}_hidden")
+    hidden_check = getattr(hidden, f"check_{exercise}_hidden")
     if visible:
         message = _fails(visible_check, wrong)
     elif visible is None:

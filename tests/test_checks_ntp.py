@@ -12,16 +12,17 @@ import pytest
 
 from netkit.checks import ntp
 from netkit.errors import CheckFailed
+from netkit.hidden import ntp as ntp_hidden
 
 RIGHT = ("right_struct", "right_bytes", "right_decimal")
 
 # exercise -> (visible check, hidden check, the names the checks take from a solution)
 EXERCISES = {
-    "request": (ntp.check_build_request, ntp.check_build_request_hidden, ("build_request",)),
-    "reply": (ntp.check_parse_reply, ntp.check_parse_reply_hidden, ("parse_reply",)),
-    "query": (ntp.check_sntp_query, ntp.check_sntp_query_hidden, ("sntp_query",)),
-    "server": (ntp.check_ntp_server, ntp.check_ntp_server_hidden, ("make_ntp_socket", "serve_ntp")),
-    "ping": (ntp.check_ping, ntp.check_ping_hidden, ("ping",)),
+    "request": (ntp.check_build_request, ntp_hidden.check_build_request_hidden, ("build_request",)),
+    "reply": (ntp.check_parse_reply, ntp_hidden.check_parse_reply_hidden, ("parse_reply",)),
+    "query": (ntp.check_sntp_query, ntp_hidden.check_sntp_query_hidden, ("sntp_query",)),
+    "server": (ntp.check_ntp_server, ntp_hidden.check_ntp_server_hidden, ("make_ntp_socket", "serve_ntp")),
+    "ping": (ntp.check_ping, ntp_hidden.check_ping_hidden, ("ping",)),
 }
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from netkit.checks import select as checks
 from netkit.errors import CheckFailed
+from netkit.hidden import select as hidden_checks
 from netkit.runner import report_ready
 
 HERE = Path(__file__).parent / "solutions" / "select"
@@ -39,7 +40,10 @@ def solution(name, function):
 
 
 def run_check(function, hidden, func):
-    getattr(checks, f"check_{function}{'_hidden' if hidden else ''}")(func)
+    if hidden:
+        getattr(hidden_checks, f"check_{function}_hidden")(func)
+    else:
+        getattr(checks, f"check_{function}")(func)
 
 
 def failure(function, hidden, func):

@@ -11,6 +11,7 @@ import pytest
 
 from netkit.checks import tcp
 from netkit.errors import CheckFailed
+from netkit.hidden import tcp as tcp_hidden
 from tests.solutions.tcp import right_chunks, right_makefile, right_recv_into
 from tests.solutions.tcp import wrong as W
 
@@ -18,12 +19,12 @@ RIGHT = [right_recv_into, right_chunks, right_makefile]
 
 EXERCISES = {
     # exercise: (visible check, hidden check, the solution module's names it takes)
-    "recv_exactly": (tcp.check_recv_exactly, tcp.check_recv_exactly_hidden, ["recv_exactly"]),
-    "socket_reader": (tcp.check_socket_reader, tcp.check_socket_reader_hidden, ["SocketReader"]),
-    "messages": (tcp.check_messages, tcp.check_messages_hidden, ["send_msg", "recv_msg"]),
-    "echo_server": (tcp.check_echo_server, tcp.check_echo_server_hidden, ["make_listener", "serve_echo"]),
-    "http_get": (tcp.check_http_get, tcp.check_http_get_hidden, ["http_get"]),
-    "ask": (tcp.check_ask, tcp.check_ask_hidden, ["ask"]),
+    "recv_exactly": (tcp.check_recv_exactly, tcp_hidden.check_recv_exactly_hidden, ["recv_exactly"]),
+    "socket_reader": (tcp.check_socket_reader, tcp_hidden.check_socket_reader_hidden, ["SocketReader"]),
+    "messages": (tcp.check_messages, tcp_hidden.check_messages_hidden, ["send_msg", "recv_msg"]),
+    "echo_server": (tcp.check_echo_server, tcp_hidden.check_echo_server_hidden, ["make_listener", "serve_echo"]),
+    "http_get": (tcp.check_http_get, tcp_hidden.check_http_get_hidden, ["http_get"]),
+    "ask": (tcp.check_ask, tcp_hidden.check_ask_hidden, ["ask"]),
 }
 
 
@@ -141,6 +142,7 @@ def short_waits(monkeypatch):
     """Hanging wrong solutions cost their deadline: shorten it (right ones need milliseconds)."""
     monkeypatch.setattr(tcp, "DEADLINE", 0.8)
     monkeypatch.setattr(tcp, "CLIENT_WAIT", 0.8)
+    monkeypatch.setattr(tcp_hidden, "CLIENT_WAIT", 0.8)  # imported from tcp by value
 
 
 @pytest.mark.parametrize("wrong, exercise, cell, phrases", WRONG, ids=[w[0].__name__ for w in WRONG])
@@ -161,7 +163,7 @@ def test_hidden_echo_check_alone_fails_with_a_message(short_waits):
     """The hidden cell's check on its own, against a server that returns after one client: the next
     clients are refused (or reset, if the listener is not closed yet), and that is a message, not a crash."""
     with pytest.raises(CheckFailed) as failure:
-        tcp.check_echo_server_hidden(right_chunks.make_listener, W.serve_echo_one_client)
+        tcp_hidden.check_echo_server_hidden(right_chunks.make_listener, W.serve_echo_one_client)
     message = str(failure.value)
     assert message.startswith("Two clients connected at once")
     assert "serve_echo had returned" in message

@@ -7,6 +7,7 @@ import pytest
 
 from netkit.checks import tcpudp as checks
 from netkit.errors import CheckFailed
+from netkit.hidden import tcpudp as hidden
 from netkit.proxies import udp_proxy
 from netkit.servers import udp_server
 from tests.solutions.tcpudp import right_select, right_tables, wrong_link, wrong_names, wrong_probes
@@ -25,13 +26,13 @@ def short_grace(monkeypatch):
 @pytest.mark.parametrize("solution", [right_tables, right_select], ids=lambda m: m.__name__.rsplit(".", 1)[-1])
 def test_a_right_solution_passes_every_check(solution, exercise):
     getattr(checks, f"check_{exercise}")(getattr(solution, exercise))
-    getattr(checks, f"check_{exercise}_hidden")(getattr(solution, exercise))
+    getattr(hidden, f"check_{exercise}_hidden")(getattr(solution, exercise))
 
 
 def _message(exercise, wrong, visible):
     """The message of the first check that fails; the visible one must pass when ``visible`` is False."""
     visible_check = getattr(checks, f"check_{exercise}")
-    hidden_check = getattr(checks, f"check_{exercise}_hidden")
+    hidden_check = getattr(hidden, f"check_{exercise}_hidden")
     if not visible:
         visible_check(wrong)
     with pytest.raises(CheckFailed) as info:
@@ -133,7 +134,7 @@ def test_the_hidden_check_catches_a_link_that_waits_for_every_answer():
     message = _message("measure_link", wrong_link.link_no_timeout, True)
     assert "stopped reading too early" in message
     with pytest.raises(CheckFailed, match=r"drop_first=10\):\nit did not finish within 2.0 s: stuck in recv\(\)"):
-        checks.check_measure_link_hidden(wrong_link.link_no_timeout)
+        hidden.check_measure_link_hidden(wrong_link.link_no_timeout)
 
 
 def test_a_missing_solution_says_not_written_yet():

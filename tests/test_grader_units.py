@@ -196,6 +196,7 @@ def test_intake_refuses_to_write_over_its_input(tmp_path, released):
     ("import sys\nsys.modules['netkit'] = object()", "sys.modules"),
     ("import netkit.checks.tcp as t\nt.check_echo = lambda *a: None", "netkit's grading code"),
     ("from netkit.checks import tcp\nsetattr(tcp, 'check_echo', print)", "netkit's grading code"),
+    ("from netkit.hidden.tcp import check_echo_server_hidden", "netkit's grading code"),
     ("import builtins\nbuiltins.print = None", "builtins"),
     ("get_ipython().set_custom_exc((Exception,), None)", "hide errors"),
     ("def check_echo_server(*a):\n    pass", "a name the test cells use"),

@@ -8,6 +8,7 @@ import nbformat
 import pytest
 
 from grader.autograde import grade_class
+from grader.records import COLUMNS
 from grader.report import write_report
 from grader.samples import SAMPLES, compare, make
 
@@ -50,7 +51,7 @@ def test_every_submission_has_a_row_and_feedback(graded):
         table = list(csv.DictReader(f))
     expected = {(s, a) for s, per in EXPECTED.items() for a in per}
     assert {(r["student_id"], r["assignment"]) for r in table} == expected
-    assert set(table[0]) == {"student_id", "assignment", "score", "max_score", "flags"}
+    assert list(table[0]) == COLUMNS
     for student, assignment in expected:
         assert list((course / "feedback" / student / assignment).glob("*.html")), f"no feedback for {student}/{assignment}"
 
@@ -75,3 +76,13 @@ def test_grading_again_gives_the_same_result_and_never_touches_the_submissions(g
     first = {(r.student_id, r.assignment): (r.score, [str(f) for f in r.flags]) for r in rows}
     for row in again:
         assert (row.score, [str(f) for f in row.flags]) == first[(row.student_id, row.assignment)]
+
+
+def test_a_flag_says_what_happened_to_the_points(graded):
+    """The killer keeps full marks (its os._exit is in a scratch cell), so its flag must not say it lost points."""
+    _, rows = graded
+    killer = next(r for r in rows if r.student_id == "killer")
+    reason = next(f.reason for f in killer.flags if f.kind == "kernel restarted")
+    assert killer.score == killer.max_score
+    assert "The kernel died while running this cell" in reason and "a fresh kernel graded the cells after it" in reason
+    assert "points" not in reason

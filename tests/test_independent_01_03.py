@@ -226,7 +226,8 @@ def hidden_cell(exercise, module):
     _, checks, check, _ = EXERCISES[exercise]
     args = functions(exercise, module)
     getattr(checks, check)(*args)
-    getattr(checks, check + "_hidden")(*args)
+    hidden = importlib.import_module(checks.__name__.replace("netkit.checks.", "netkit.hidden."))
+    getattr(hidden, check + "_hidden")(*args)
 
 
 CELLS = {"visible": visible_cell, "hidden": hidden_cell}

@@ -357,8 +357,9 @@ def load(assignment, name):
 
 def checks(assignment, exercise):
     topic, visible, hidden, names = EXERCISES[assignment][exercise]
-    checks_module = importlib.import_module(f"netkit.checks.{topic}")
-    return getattr(checks_module, visible), getattr(checks_module, hidden), names
+    visible_module = importlib.import_module(f"netkit.checks.{topic}")
+    hidden_module = importlib.import_module(f"netkit.hidden.{topic}")
+    return getattr(visible_module, visible), getattr(hidden_module, hidden), names
 
 
 def run_cells(assignment, exercise, module):

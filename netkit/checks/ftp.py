@@ -1,6 +1,6 @@
 """Checks for notebook 01 (client-server and FTP): a client written with nothing but sockets.
 
-Each exercise has a visible check (``check_x``) and a hidden one (``check_x_hidden``):
+Each exercise has a visible check (``check_x``), which its test cell calls:
 
 ==================  =====================================  ===========================================
 exercise            student writes                         the check drives it with
@@ -14,9 +14,8 @@ exercise            student writes                         the check drives it w
                                                            numbers that are not the address
 4 download          download(sock, reader, name) -> bytes  pyftpdlib: 1 MiB of random bytes, a missing
                                                            file, three in a row, an empty file; replies
-                                                           in seeded pieces; small data buffers (hidden)
-5 upload            upload(sock, reader, name, data)       pyftpdlib; the file in its root, byte for byte;
-                                                           small segments and data buffers (hidden)
+                                                           in seeded pieces
+5 upload            upload(sock, reader, name, data)       pyftpdlib; the file in its root, byte for byte
 6 transport         transport_needs() -> dict              the lecture's table
 ==================  =====================================  ===========================================
 
@@ -26,12 +25,6 @@ every 227 text is ``netkit.ftpproto`` (pure code). The student's code runs in a 
 process under ``netkit.runner`` with ``ftplib`` forbidden, so a hang or a crash costs
 only a message; the control connection goes through a recording ``tcp_proxy`` so a
 failure shows what crossed the wire.
-
-Loopback hides two transfer mistakes: its 64 KiB segments and megabytes of socket buffer
-take a whole 1 MiB file at once. The hidden transfers therefore use a data connection
-with an Ethernet-sized MSS and small buffers (``TIGHT_SOCKET_OPTIONS``), where a client
-that reads the 226 before the data waits forever, and one ``send()`` takes only part of
-the file.
 """
 
 import contextlib
@@ -39,7 +32,6 @@ import functools
 import random
 import re
 import socket
-import types
 from dataclasses import dataclass, field
 
 from .. import ftpproto
@@ -53,18 +45,16 @@ from ..wire import EVENTS
 from ._base import check, fail, show_bytes
 
 __all__ = [
-    "check_read_reply", "check_read_reply_hidden",
-    "check_login", "check_login_hidden",
-    "check_parse_pasv", "check_parse_pasv_hidden",
-    "check_download", "check_download_hidden",
-    "check_upload", "check_upload_hidden",
-    "check_transport_needs", "check_transport_needs_hidden",
+    "check_read_reply",
+    "check_login",
+    "check_parse_pasv",
+    "check_download",
+    "check_upload",
+    "check_transport_needs",
     "sample_file", "TRANSPORT_WORDS",
 ]
 
 FORBID = ("ftplib",)            # the exercises are to write what ftplib does
-# Names of netkit.ftpproto that already do an exercise's work (FTPError and the tables are fine).
-REFERENCE = {"ReplyParser", "parse_reply", "parse_pasv"}
 DEADLINE = 2.0                  # a right answer takes milliseconds; a wrong one costs this
 TRANSFER_DEADLINE = 3.0
 SOCKET_TIMEOUT = 10.0           # longer than any deadline, so the runner says where code is stuck
@@ -79,8 +69,6 @@ HINT_LINES = ("'One recv is not one reply' in the notebook: TCP is a byte stream
 HINT_MULTI = ("'Multi-line replies': a first line 'ddd-text' starts a reply that ends only at a line "
               "that starts with the same code and a space, 'ddd text'; lines in between may look like "
               "anything")
-HINT_EOF = ("reader.readline() returns b'' when the server has closed the connection: no more reply "
-            "will come, so raise EOFError instead of waiting or looping")
 HINT_STEP = ("'Log in': send one command, read its whole reply, decide from the code what to send next "
              "(USER -> 331 -> PASS -> 230); the replies must stay in step with the commands")
 HINT_PASV = ("'Two connections': a 227 reply names the data port as two bytes, high byte first "
@@ -172,44 +160,6 @@ def _did_not_return(outcome, name, doing, note=None, **details):
 
 def _run(scenario, *args, deadline=DEADLINE, **kwargs):
     return run(scenario, *args, deadline=deadline, forbid=FORBID, **kwargs)
-
-
-def _forbid_reference(funcs):
-    """Fail if the student's functions use ftplib or the reference parsers of netkit.ftpproto."""
-    for func in funcs:
-        names = _names_used(func)
-        imported = {name.split(".")[0] for name in names} & {"ftplib"} or (
-            {"netkit.ftpproto", "ftpproto"} & names and names & REFERENCE)
-        if imported:
-            fail(f"{_name(func)} imports {' and '.join(sorted(imported))}, which already does this exercise's work.",
-                 hint=HINT_FORBIDDEN)
-        for name in sorted(names):
-            value = func.__globals__.get(name)
-            module = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", "")
-            if (module or "").split(".")[0] == "ftplib" or (
-                    module == "netkit.ftpproto" and getattr(value, "__name__", "") in REFERENCE):
-                fail(f"{_name(func)} uses {name} (from {module}), which already does this exercise's work.",
-                     hint=HINT_FORBIDDEN)
-
-
-def _names_used(func, seen=None):
-    """Global names ``func`` uses, following the functions of its own module it calls."""
-    seen = set() if seen is None else seen
-    code = getattr(func, "__code__", None)
-    if code is None or code in seen or not isinstance(getattr(func, "__globals__", None), dict):
-        return set()
-    seen.add(code)
-    names, stack = set(), [code]
-    while stack:
-        current = stack.pop()
-        names.update(current.co_names)
-        stack.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
-    used = set(names)
-    for name in names:
-        value = func.__globals__.get(name)
-        if isinstance(value, types.FunctionType) and value.__globals__ is func.__globals__:
-            used |= _names_used(value, seen)
-    return used
 
 
 # ---------------------------------------------------------------------------------------
@@ -328,24 +278,8 @@ class _ReplyCase:
 
 GREETING = ftpproto.Reply(220, "netkit FTP server ready.")
 GREETING_WIRE = b"220 netkit FTP server ready.\r\n"
-FEAT_WIRE = (b"211-Features supported:\r\n EPRT\r\n EPSV\r\n MDTM\r\n MFMT\r\n"
-             b" MLST type*;perm*;size*;modify*;unique*;unix.mode;unix.uid;unix.gid;\r\n"
-             b" REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n211 End FEAT.\r\n")
-FEAT = ftpproto.Reply(211, "Features supported:\n EPRT\n EPSV\n MDTM\n MFMT\n"
-                           " MLST type*;perm*;size*;modify*;unique*;unix.mode;unix.uid;unix.gid;\n"
-                           " REST STREAM\n SIZE\n TVFS\n UTF8\nEnd FEAT.")
 WELCOME = b"220-Welcome to the course FTP server.\r\n Please be nice to it.\r\n220 Ready.\r\n"
 WELCOME_REPLY = (220, "Welcome to the course FTP server.\n Please be nice to it.\nReady.")
-RFC_EXAMPLE = (b"123-First line\r\nSecond line\r\n  234 A line beginning with numbers\r\n"
-               b"123 The last line\r\n")
-RFC_REPLY = (123, "First line\nSecond line\n  234 A line beginning with numbers\nThe last line")
-OTHER_CODE_INSIDE = b"123-First line\r\n234 A line that starts with another code\r\n123 The last line\r\n"
-OTHER_CODE_REPLY = (123, "First line\n234 A line that starts with another code\nThe last line")
-HINT_CUT = ("a line without b'\\n' at its end means that the server closed the connection in the middle of it "
-            "(readline() returns what there was): check that every line ends with b'\\n', and raise EOFError "
-            "if one does not")
-HINT_SEPARATOR = ("a reply's first line is three digits, then ' ' (a one-line reply) or '-' (more lines follow), "
-                  "then the text: check the fourth character too, and raise ValueError if it is neither")
 
 READ_REPLY_CASES = [
     _ReplyCase("the greeting of a real FTP server", None, (GREETING,), shown=GREETING_WIRE,
@@ -359,40 +293,6 @@ READ_REPLY_CASES = [
                ((331, "Password required for student."), (230, "Logged in.")),
                hint="two replies can arrive in one segment: take one reply per call and leave the rest "
                     "in the reader for the next call (reader.readline() reads no further than one line)"),
-]
-
-READ_REPLY_HIDDEN = [
-    _ReplyCase("RFC 959's multi-line example, one byte per segment", RFC_EXAMPLE, (RFC_REPLY,), chunk=1,
-               hint=HINT_MULTI),
-    _ReplyCase("a multi-line reply with a line inside that starts with another code and a space",
-               OTHER_CODE_INSIDE, (OTHER_CODE_REPLY,), chunk="random",
-               hint=HINT_MULTI + "; here '234 ...' is such a line inside a 123 reply"),
-    _ReplyCase("a multi-line reply whose every line starts with '220-'",
-               b"220-first line\r\n220-second line\r\n220 last line\r\n",
-               ((220, "first line\n220-second line\nlast line"),), chunk="random", hint=HINT_MULTI),
-    _ReplyCase("a real server's greeting, then its 11-line reply to FEAT, in random pieces", None,
-               (GREETING, FEAT), chunk="random", send={1: b"FEAT\r\n"}, hint=HINT_MULTI,
-               shown=GREETING_WIRE + FEAT_WIRE),
-    _ReplyCase("three replies in one segment (150, a multi-line 226, 221)",
-               b"150 Opening data connection.\r\n226-Transfer complete.\r\n226 2 files.\r\n221 Goodbye.\r\n",
-               ((150, "Opening data connection."), (226, "Transfer complete.\n2 files."), (221, "Goodbye.")),
-               hint="replies glued together must come out one per call: read line by line and stop "
-                    "after the last line of one reply"),
-    _ReplyCase("a reply cut off by the server closing the connection",
-               b"220-Welcome\r\n still welcoming", raises=(EOFError, ConnectionError), then="close",
-               hint=HINT_EOF),
-    _ReplyCase("a one-line reply cut off by the server closing the connection (no b'\\n' at its end)",
-               b"220 Ready", raises=(EOFError, ConnectionError), then="close", hint=HINT_CUT),
-    _ReplyCase("nothing at all: the server closes at once", b"", raises=(EOFError, ConnectionError),
-               then="close", hint=HINT_EOF),
-    _ReplyCase("the greeting of something that is not an FTP server (an SSH server)",
-               b"SSH-2.0-OpenSSH_9.6\r\n", raises=(ValueError,),
-               hint="a reply starts with three digits and ' ' or '-'; anything else is not FTP: "
-                    "raise ValueError"),
-    _ReplyCase("a first line that is a code and nothing else", b"220\r\n", raises=(ValueError,),
-               hint=HINT_SEPARATOR),
-    _ReplyCase("a first line that starts with four digits", b"2200 Ready.\r\n", raises=(ValueError,),
-               hint=HINT_SEPARATOR),
 ]
 
 
@@ -474,14 +374,6 @@ def check_read_reply(read_reply):
         _check_reply_case(read_reply, case)
 
 
-@check
-def check_read_reply_hidden(read_reply):
-    """More multi-line replies, random pieces, three glued replies, EOF, a server that is not FTP."""
-    _forbid_reference([read_reply])
-    for case in READ_REPLY_HIDDEN:
-        _check_reply_case(read_reply, case)
-
-
 # ---------------------------------------------------------------------------------------
 # Exercise 2: login
 
@@ -521,26 +413,6 @@ LOGIN_CASES = [
     _LoginCase("logging in with a wrong password", None, password="not-the-password", error=REFUSED,
                hint="a reply that says no (4xx, 5xx) must become FTPError(code, text) with the server's "
                     "code and text; raise it, do not return it"),
-]
-
-FAKE_LOGIN = {"USER": b"331 Password required.\r\n", "PASS": b"230 Logged in.\r\n", "NOOP": b"200 OK.\r\n"}
-LOGIN_HIDDEN = [
-    _LoginCase("logging in on a server that needs no password: it answers USER with 230",
-               {"USER": b"230 No password needed.\r\n", "PASS": b"503 Already logged in.\r\n",
-                "NOOP": b"200 OK.\r\n"}, expected=(230, "No password needed."),
-               hint="a 230 after USER means logged in, no password needed: do not send PASS; "
-                    "decide from each reply's code what comes next"),
-    _LoginCase("logging in on a server that refuses the user name: it answers USER with 530",
-               {"USER": b"530 This server is anonymous only.\r\n", "PASS": b"503 Login with USER first.\r\n",
-                "NOOP": b"200 OK.\r\n"}, error=(530, "This server is anonymous only."),
-               hint="a 530 after USER ends the login: raise FTPError(530, text) at once"),
-    _LoginCase("logging in with replies in random pieces", None, expected=LOGGED_IN, chunk="random",
-               after=b"PWD\r\n", after_code=257),
-    _LoginCase("logging in on a server that answers PASS with a multi-line 230",
-               {**FAKE_LOGIN, "PASS": b"230-Welcome, student.\r\n230-Your quota is 10 MB.\r\n230 Logged in.\r\n"},
-               expected=(230, "Welcome, student.\n230-Your quota is 10 MB.\nLogged in.")),
-    _LoginCase("logging in as a user the server does not know", None, user="nobody", error=REFUSED,
-               hint="a reply that says no must become FTPError(code, text) with the server's code and text"),
 ]
 
 
@@ -673,14 +545,6 @@ def check_login(login):
         _check_login_case(login, case)
 
 
-@check
-def check_login_hidden(login):
-    """230 right after USER, 530 right after USER, random pieces, a multi-line 230, an unknown user."""
-    _forbid_reference([login])
-    for case in LOGIN_HIDDEN:
-        _check_login_case(login, case)
-
-
 # ---------------------------------------------------------------------------------------
 # Exercise 3: parse_pasv
 
@@ -704,20 +568,6 @@ PASV_CASES = [
     "Entering Passive Mode (192,168,1,20,4,1)",
     None,                                           # a real server's reply, fetched at check time
     "Entering Passive Mode (127,0,0,1,195)",
-]
-PASV_HIDDEN = [
-    "=127,0,0,1,4,1",
-    "Entering Passive Mode 10,0,0,5,0,21",
-    "Entering Passive Mode (127,0,0,1,255,255).",
-    "Entering Passive Mode (127,0,0,1,1,0).",
-    "Entering Passive Mode (10,20,30,40,0,0)",
-    "Entering Passive Mode (127,0,0,1,300,80).",
-    "Entering Passive Mode (256,0,0,1,4,1).",
-    "Entering Passive Mode (127,0,0,1,a,80).",
-    "Entering Passive Mode 127 0 0 1 195 80",          # six numbers, but not comma-separated
-    "Entering Passive Mode (127,0,0,1,195,80), valid for 60 s",   # a number that is not the address
-    "Entering Passive Mode",
-    "",
 ]
 
 
@@ -786,14 +636,6 @@ def check_parse_pasv(parse_pasv):
     """parse_pasv reads host and port from 227 texts, a real server's included, and rejects a short one."""
     for text in PASV_CASES:
         _check_pasv_text(parse_pasv, _real_pasv_text() if text is None else text)
-
-
-@check
-def check_parse_pasv_hidden(parse_pasv):
-    """No parentheses, ports 65535, 256 and 0, and malformed texts (a number over 255, letters, nothing)."""
-    _forbid_reference([parse_pasv])
-    for text in PASV_HIDDEN:
-        _check_pasv_text(parse_pasv, text)
 
 
 # ---------------------------------------------------------------------------------------
@@ -898,8 +740,6 @@ def _session(action, address, *, student):
         return value, _wind_up(sock, reader)
 
 
-
-
 def _wind_up(sock, reader):
     """NOOP, then QUIT, reading every reply until the server closes: (replies, how it ended).
 
@@ -981,7 +821,7 @@ def _judge_refused(outcome, name, doing, trace, expected_code):
     return after
 
 
-# The hidden transfers' data connection: set on pyftpdlib's passive listener, so that the data
+# A tight data connection (``tight=True``): set on pyftpdlib's passive listener, so that the data
 # connection inherits them, and the MSS it announces in its SYN-ACK also bounds the student's
 # socket (Linux sizes a send buffer by the MSS). Then at most about 250 KB of a download fit in
 # the buffers before the client reads, and one send() takes about 80 KB of an upload.
@@ -1083,15 +923,6 @@ def check_download(download):
     _check_missing(download)
 
 
-@check
-def check_download_hidden(download):
-    """Three downloads in a row with replies in random pieces (one empty) over a data connection with small
-    buffers, so the file cannot wait in them for a client that reads the 226 first; a usable connection after 550."""
-    _forbid_reference([download])
-    _check_downloads(download, ["hello.txt", "random.bin", "empty.bin"], chunk="random", tight=True)
-    _check_missing(download, then="hello.txt")
-
-
 def _check_uploads(upload, items, chunk=None, tight=False):
     name = _name(upload)
     doing = "while uploading " + ", then ".join(f"{file!r} ({len(data):,} bytes)" for file, data in items) + (
@@ -1125,21 +956,6 @@ def _check_uploads(upload, items, chunk=None, tight=False):
 def check_upload(upload):
     """upload stores 1 MiB of random bytes; the file in the server's root must match byte for byte."""
     _check_uploads(upload, [("upload.bin", SAMPLE)])
-
-
-@check
-def check_upload_hidden(upload):
-    """Three uploads in a row (a text file, 1 MiB, an empty one) with replies in random pieces, over a data
-    connection whose small segments and buffers make one send() take only part of 1 MiB; a refused STOR."""
-    _forbid_reference([upload])
-    _check_uploads(upload, [("notes.txt", b"line 1\r\nline 2\nline 3\r\n"), ("random.bin", SAMPLE),
-                            ("empty.bin", b"")], chunk="random", tight=True)
-    first = lambda u, sock, reader: u(sock, reader, "no/such/folder/notes.txt", HELLO)  # noqa: E731
-    with _recorded(ftp_server()) as (address, proxy):
-        outcome = _run(_session, _refused(upload, first), address, student=upload, deadline=TRANSFER_DEADLINE)
-        trace = _trace(proxy)
-    _judge_refused(outcome, _name(upload), "while uploading to 'no/such/folder/notes.txt', a folder the server "
-                   "does not have", trace, 550)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1214,7 +1030,3 @@ def check_transport_needs(transport_needs):
     _check_table(transport_needs, VISIBLE_ROWS)
 
 
-@check
-def check_transport_needs_hidden(transport_needs):
-    """Every row of the lecture's table."""
-    _check_table(transport_needs, list(TRANSPORT_TABLE))

@@ -1,6 +1,6 @@
 """Checks for notebook 05 (UDP and NTP): SNTP packets, a retrying client, an SNTP server, a pinger.
 
-Each exercise has a visible check (``check_x``) and a hidden one (``check_x_hidden``):
+Each exercise has a visible check (``check_x``), which its test cell calls:
 
 =====================  ==========================  =====================================
 exercise               student writes              the check drives it with
@@ -31,27 +31,21 @@ import time
 from .. import sntp
 from ..proxies import udp_proxy
 from ..runner import background, report_ready, run
-from ..servers import UDPServer, udp_server
+from ..servers import udp_server
 from ..wire import hexdump
 from ._base import CheckFailed, check, fail, show_bytes
-from ._cases import forbidden_uses, run_cases
+from ._cases import run_cases
 
 __all__ = [
     "check_build_request",
-    "check_build_request_hidden",
     "check_parse_reply",
-    "check_parse_reply_hidden",
     "check_sntp_query",
-    "check_sntp_query_hidden",
     "check_ntp_server",
-    "check_ntp_server_hidden",
     "check_ping",
-    "check_ping_hidden",
 ]
 
 OFFSET = sntp.NTP_EPOCH_OFFSET
 TIME_TOLERANCE = 1e-5          # a float Unix time in 2024 resolves about 2.4e-7 s
-FORBIDDEN = ("ntplib", "netkit.sntp")   # the exercises are to write what these do
 
 HINT_PACKET = ("the SNTP packet in part 2: byte 0 = LI (2 bits) | VN (3 bits) | Mode (3 bits), "
                "timestamps at bytes 16/24/32/40, all big-endian (struct '!')")
@@ -83,16 +77,6 @@ def _when(unix_time):
         return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(unix_time)) + f"{unix_time % 1:.6f}"[1:] + " UTC"
     except (OverflowError, OSError, ValueError):
         return "far outside any calendar"
-
-
-def _forbid_helpers(func, what):
-    """Fail if ``func`` (or a helper of the student's it calls) uses ntplib or netkit.sntp."""
-    used = sorted({name for _function, name, _module in forbidden_uses(func, FORBIDDEN)})
-    if used:
-        fail(f"{what} uses {', '.join(used)}, which already does this exercise's work.",
-             expected="your own code over the bytes (struct or int.from_bytes/to_bytes)",
-             hint="the exercise is to build and read the packet yourself; ntplib and netkit.sntp are "
-                  "for the demos and for checking, not for the solution")
 
 
 def _cases(func, cases, forbid=()):
@@ -222,22 +206,6 @@ def check_build_request(build_request):
     for t, result in zip(_VISIBLE_TIMES, results):
         if result.raised:
             fail(f"build_request({t!r}) {result}", hint=HINT_TIMESTAMP)
-        _check_request(t, result.value, f"build_request({t!r})")
-
-
-@check
-def check_build_request_hidden(build_request):
-    """Edge times (fraction rounding up to a whole second, the Unix epoch) and random times."""
-    _forbid_helpers(build_request, "build_request")
-    rng = random.Random(5)
-    times = [0.0, 0.5, 0.9999999999, 1_600_000_000.9999998, 1_999_999_999.000001, 86400 * 365.25 * 50 + 0.75,
-             time.time()] + [rng.uniform(0, 2_000_000_000) for _ in range(200)]
-    results = _cases(build_request, [(t,) for t in times], forbid=FORBIDDEN)
-    for t, result in zip(times, results):
-        if result.raised:
-            fail(f"build_request({t!r}) {result}",
-                 hint="a fraction like .9999999999 can round to 2**32, one too many for 32 bits; "
-                      "carry it into the seconds (or compute the 64-bit number in one go)")
         _check_request(t, result.value, f"build_request({t!r})")
 
 
@@ -374,23 +342,6 @@ def _check_parser(parse_reply, packets, shorts, forbid=()):
 def check_parse_reply(parse_reply):
     """parse_reply decodes header fields and timestamps (Unix time) and rejects short packets."""
     _check_parser(parse_reply, _visible_packets(), [bytes(47), b""])
-
-
-@check
-def check_parse_reply_hidden(parse_reply):
-    """Every leap/version/mode, extreme fractions, trailing bytes, random packets; no ntplib."""
-    _forbid_helpers(parse_reply, "parse_reply")
-    rng = random.Random(55)
-
-    def stamp():
-        return (rng.randrange(0x80000000, 0xFFFFFFFF), rng.choice([0, 1, 2**31, 2**32 - 1, rng.randrange(2**32)]))
-
-    packets = [_packet(leap, version, mode, rng.randrange(256), {n: stamp() for n in _STAMP_AT})
-               for leap in range(4) for version in range(8) for mode in range(8)]
-    packets += [_packet(0, 4, 4, 1, {n: stamp() for n in _STAMP_AT}, trailer=bytes(rng.randrange(1, 80)))
-                for _ in range(20)]
-    shorts = [bytes(1), bytes(40), _packet(0, 4, 4, 1, {})[:47]]
-    _check_parser(parse_reply, packets, shorts, forbid=FORBIDDEN)
 
 
 # ---------------------------------------------------------------------------------------
@@ -578,7 +529,6 @@ def _returned_pair(outcome, sent, trace, hint):
 # sign, a wrong epoch or fraction) or by the server's hold (HOLD, well above DELAY_LIMIT).
 OFFSET_MARGIN = 0.1
 DELAY_LIMIT = 0.25
-HOLD = 0.5
 
 
 def _judge_numbers(sent, value, offset, hold, trace):
@@ -699,17 +649,6 @@ def check_sntp_query(sntp_query):
     _retry_case(sntp_query, drop_first=2, timeout=0.2, tries=3)
     _answer_case(sntp_query, offset=12.5, before=("spoof",), timeout=0.5, tries=3)
     _give_up_case(sntp_query, timeout=0.2, tries=3)
-
-
-@check
-def check_sntp_query_hidden(sntp_query):
-    """Stale, truncated and mode-3 replies, a busy server, a flood of junk that must not delay giving up."""
-    _answer_case(sntp_query, offset=-7.25, before=("stale",), timeout=0.5, tries=2)
-    _answer_case(sntp_query, offset=3.0, before=("short",), timeout=0.5, tries=2)
-    _answer_case(sntp_query, offset=3.0, before=("mode3",), timeout=0.5, tries=2)
-    _answer_case(sntp_query, offset=100.0, hold=HOLD, timeout=1.0, tries=2,
-                 what=f" (the server held the request {HOLD} s)")
-    _give_up_case(sntp_query, timeout=0.15, tries=3, flood=0.05)
 
 
 # ---------------------------------------------------------------------------------------
@@ -941,65 +880,6 @@ def check_ntp_server(make_ntp_socket, serve_ntp):
         _server_died(handle, "after answering")
 
 
-_JUNK = (  # (datagram, what it is): a server ignores each and keeps serving
-    (sntp.reply(sntp.request(1.7e9), 1.7e9, 1.7e9).pack(), "a mode-4 packet (another server's reply)"),
-    (sntp.request(1.7e9).pack()[:47], "a 47-byte request"),
-    (b"hi", "a 2-byte datagram"),
-    (b"", "an empty datagram"),
-)
-
-
-@check
-def check_ntp_server_hidden(make_ntp_socket, serve_ntp):
-    """Version 3 and 4, header fields, requests with a MAC after byte 48, junk and replies ignored,
-    many requests from one client."""
-    clock = _Clock(-17_636.25)
-    rng = random.Random(44)
-    with background(_serve_child, make_ntp_socket, serve_ntp, clock, deadline=20.0) as handle:
-        address = _start_server(handle)
-        for version in (3, 4):
-            requests = [_client_request(rng, version) for _ in range(20)]
-            for data in _ask_clients(handle, address, clock, requests, f"20 version-{version} requests"):
-                leap, stratum = data[0] >> 6, data[1]
-                if leap == 3 or not 1 <= stratum <= 15:
-                    fail(f"Your server's reply says leap {leap}, stratum {stratum}.",
-                         expected="leap 0 and stratum 1 (clients reject leap 3, 'clock not synchronised', "
-                                  "and stratum 0, 'kiss-o'-death')", trace=_dump(data), hint=HINT_SERVER)
-                receive, transmit = (_plain_unix(*struct.unpack_from("!II", data, o)) for o in (32, 40))
-                if receive > transmit + 1e-6:
-                    fail("Your server's receive timestamp is later than its transmit timestamp.",
-                         trace=_dump(data), hint="stamp receive when the request arrives, transmit just before sendto")
-        _ntplib_accepts(handle, address, clock, version=3)
-        for junk, what in _JUNK:
-            request = _client_request(rng)
-            ex = _exchange(address, [[junk, request]], clock)
-            replies = ex.got[0]
-            if len(replies) > 1 or (replies and replies[0][0][24:32] != request[40:48]):
-                fail(f"Your server answered {what}.", sent=show_bytes(junk, 24), trace=_dump(replies[0][0]),
-                     hint="answer only datagrams of 48 bytes or more in mode 3; a server that answers replies "
-                          "could play ping-pong forever with another server")
-            if not replies:
-                _server_died(handle, f"after it was sent {what}")
-                fail(f"After {what}, your server did not answer a valid request.",
-                     sent=f"{what}: {show_bytes(junk, 24)}, then a request", expected="a reply to the request",
-                     hint="skip (continue) datagrams that are not requests; never stop serving")
-        requests = [_client_request(rng) for _ in range(20)]
-        ex = _exchange(address, [requests], clock)
-        answered = {data[24:32] for data, _ in ex.got[0]}
-        missing = [i for i, r in enumerate(requests) if r[40:48] not in answered]
-        if missing:
-            _server_died(handle, "during 20 requests from one client")
-            fail(f"One client sent 20 requests in a row; {len(missing)} got no reply (#{missing[0]}, ...).",
-                 expected="20 replies", got=_plural(len(ex.got[0]), "reply", "replies"), hint=HINT_SERVER)
-        signed = [_client_request(rng) + struct.pack("!I", rng.randrange(1, 2**16)) + rng.randbytes(16)
-                  for _ in range(5)]
-        _ask_clients(handle, address, clock, signed, "5 requests of 68 bytes, 48 + a 20-byte key ID and MAC",
-                     died="a request of 48 bytes or more is valid, and what follows its 48th byte (NTPv4 "
-                          "extension fields, a key ID and MAC) is not for this server: read data[:48] (or "
-                          "struct.unpack_from), never the whole datagram with a 48-byte format")
-        _server_died(handle, "after answering")
-
-
 # ---------------------------------------------------------------------------------------
 # Exercise 5: ping
 
@@ -1011,51 +891,6 @@ HINT_PING = ("part 5: put the ping number in each payload, and take as the echo 
 
 def _echo(data, addr):
     return data
-
-
-class _ScriptedEcho(UDPServer):
-    """An echo server whose misbehaviour is configuration, by arrival index (0 = the first datagram):
-
-    delay   {i: s}            hold arrival i s seconds before echoing it; the serve thread
-                              waits, so the arrivals behind it wait too
-    drop    {i, ...}          never echo arrival i
-    later   {i: [(s, j), ...]}  instead of echoing arrival i at once, send arrival j's bytes
-                              s seconds after arrival i (j == i: a late echo; j < i: a
-                              duplicate of an earlier echo), from the server's port, while
-                              the serve thread goes on echoing
-
-    ``seen`` keeps every arrival's bytes. Use it as ``with _ScriptedEcho(...) as address``.
-    """
-
-    def __init__(self, delay=None, drop=(), later=None):
-        super().__init__(self._arrived)
-        self.delay, self.drop, self.later = dict(delay or {}), set(drop), dict(later or {})
-        self.seen = []
-        self._timers = []
-
-    def _arrived(self, data, addr):
-        index = len(self.seen)
-        self.seen.append(data)
-        for after, which in self.later.get(index, ()):
-            timer = threading.Timer(after, self._send, (which, addr))
-            timer.daemon = True
-            self._timers.append(timer)
-            timer.start()
-        if index in self.drop or index in self.later:
-            return None
-        if index in self.delay:
-            self.stopping.wait(self.delay[index])
-        return data
-
-    def _send(self, which, addr):
-        if not self.stopping.is_set():
-            with contextlib.suppress(OSError):   # the pinger may have gone: nothing to tell it
-                self._sock.sendto(self.seen[which], addr)
-
-    def _stop_handlers(self):
-        for timer in self._timers:
-            timer.cancel()
-            timer.join()
 
 
 def _rtts_text(rtts, limit=24):
@@ -1137,51 +972,9 @@ def _proxy_case(ping, *, count, timeout, seed, drop, duplicate):
     _judge_ping(outcome, label, count, timeout, set(report.dropped), trace, len(report.payloads), cause)
 
 
-def _late_case(ping, count=8, timeout=0.2):
-    late = 1.5 * timeout  # half a timeout of margin either way, for a busy machine
-    server = _ScriptedEcho(delay={3: late}, drop={5})
-    with server as echo:
-        outcome = _ping_outcome(ping, echo, count, timeout)
-    label = f"ping(<echo>, count={count}, timeout={timeout})"
-    trace = f"the echo server answered ping 3 only after {late:g} s (too late), and never answered ping 5"
-
-    def cause(i):
-        return (f"The late echo of ping {i - 1} arrived while you waited for ping {i}, and you took it "
-                f"for ping {i}'s echo." if i == 5 else "")
-
-    _judge_ping(outcome, label, count, timeout, {3, 5}, trace, len(server.seen), cause)
-
-
-def _stray_case(ping, count=4, timeout=0.2):
-    """Ping 1's echo comes after 1.5 x timeout, and copies of ping 0's echo arrive meanwhile.
-
-    A pinger whose wait for ping i ends at sent_at + timeout reports ping 1 lost; one that
-    gives every recvfrom the whole timeout again is still waiting when the late echo comes.
-    The schedule is fixed (no randomness): strays at 0.5 and 1.0 x timeout, the echo at 1.5.
-    """
-    strays, echo_at = (0.5 * timeout, 1.0 * timeout), 1.5 * timeout
-    server = _ScriptedEcho(later={1: [(at, 0) for at in strays] + [(echo_at, 1)]})
-    with server as echo:
-        outcome = _ping_outcome(ping, echo, count, timeout)
-    label = f"ping(<echo>, count={count}, timeout={timeout})"
-    shown = " and ".join(f"{at:g} s" for at in strays)
-    trace = (f"the echo server answered ping 1 only after {echo_at:g} s (too late), and sent a copy of "
-             f"ping 0's echo again {shown} after ping 1 arrived")
-
-    def cause(i):
-        return (f"Copies of ping 0's echo arrived {shown} after ping 1 was sent, and you took one for "
-                f"ping 1's echo." if i == 1 else "")
-
-    story = (f"Copies of ping 0's echo (duplicates, as a network may deliver) arrived {shown} after ping 1 was "
-             "sent: a recvfrom that waits the whole timeout again after each of them is still waiting when the "
-             "late echo comes.")
-    _judge_ping(outcome, label, count, timeout, {1}, trace, len(server.seen), cause, late={1: (echo_at, story)})
-
-
 # Seeds chosen so that a ping right after a duplicated one is dropped (a pinger that takes any
 # datagram as the echo is caught), with a handful of losses in a short run.
 PING_VISIBLE = {"count": 16, "timeout": 0.2, "seed": 2, "drop": 0.2, "duplicate": 0.3}   # drops 3, 8; dups 1, 11
-PING_HIDDEN = {"count": 12, "timeout": 0.15, "seed": 8, "drop": 0.3, "duplicate": 0.7}  # drops 7, 11; dups 2, 4, 5, 9
 
 
 @check
@@ -1190,9 +983,3 @@ def check_ping(ping):
     _proxy_case(ping, **PING_VISIBLE)
 
 
-@check
-def check_ping_hidden(ping):
-    """A late echo during the next ping, stray datagrams while an echo is late, heavy duplication."""
-    _late_case(ping)
-    _stray_case(ping)
-    _proxy_case(ping, **PING_HIDDEN)
