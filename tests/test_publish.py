@@ -29,6 +29,8 @@ from grader.feedback_filter import NOTE
 from grader.paths import NOTEBOOKS, REPO, assignments
 from grader.publish import IMPORTS_HIDDEN, MANIFEST, code_of, write_edition
 
+pytestmark = pytest.mark.slow  # publishes the edition and grades it (make test, not make quick)
+
 EXPECTED = {
     ".edition-manifest", ".gitignore", "README.md", "START.md", "environment.yml", "postBuild", "pyproject.toml",
     "labs/01-client-server-ftp/01-client-server-ftp.ipynb",
