@@ -46,7 +46,7 @@ def release(args):
 def autograde(args):
     from .autograde import grade_class
     from .intake import LayoutError
-    from .report import write_report
+    from .report import print_table, write_report
 
     submissions = Path(args.submissions)
     if not submissions.is_dir():
@@ -111,13 +111,6 @@ def export(args):
     report = write_report(class_rows(args.course), Path(args.course) / "report.html")
     print(f"wrote {path}\nreport: {report}")
     return 0
-
-
-def print_table(rows):
-    print(f"{'student':<22} {'assignment':<22} {'score':>11}  flags")
-    for row in sorted(rows, key=lambda r: (r.student_id, r.assignment)):
-        flags = ", ".join(sorted({f.kind for f in row.flags}))
-        print(f"{row.student_id:<22} {row.assignment:<22} {row.score:>5g}/{row.max_score:<5g}  {flags}")
 
 
 def demo(args):

@@ -1,4 +1,4 @@
-"""The instructor's report on the whole class, as one self-contained HTML page.
+"""The instructor's report on the whole class, as one self-contained HTML page (and a plain table on the terminal).
 
 It shows the class's totals per assignment, a table of students (each one's score per
 assignment, lateness and flags), every flagged submission with the reasons (the grader's
@@ -153,3 +153,11 @@ def write_report(rows, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(rows), encoding="utf-8")
     return path
+
+
+def print_table(rows):
+    """The class's scores and flags as a plain table on the terminal, one row a submission."""
+    print(f"{'student':<22} {'assignment':<22} {'score':>11}  flags")
+    for row in sorted(rows, key=lambda r: (r.student_id, r.assignment)):
+        flags = ", ".join(sorted({f.kind for f in row.flags}))
+        print(f"{row.student_id:<22} {row.assignment:<22} {row.score:>5g}/{row.max_score:<5g}  {flags}")

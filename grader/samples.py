@@ -250,10 +250,9 @@ def compare(rows, expected):
 
 def run_demo(jobs=2, course=None):
     """Grade the samples, print the table and the differences from expected.json; 0 if none."""
-    from .__main__ import print_table
     from .autograde import grade_class
     from .paths import COURSE
-    from .report import write_report
+    from .report import print_table, write_report
 
     course = Path(course or COURSE)
     expected = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
