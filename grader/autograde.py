@@ -24,6 +24,7 @@ import nbformat
 from traitlets.config.loader import PyFileConfigLoader
 
 from . import records
+from .cells import grade_id, is_graded
 from .intake import locate, take_in
 from .paths import COURSE, GRADER, assignments
 from .records import Flag, Row, write_csv  # noqa: F401  (Row and write_csv are part of this module's interface)
@@ -205,16 +206,16 @@ def notebook_flags(path):
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         practice = "tryit" in cell.metadata.get("tags", [])
-        flags.extend(cell_flags(cell, cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {nb.cells.index(cell) + 1}"))
+        flags.extend(cell_flags(cell, grade_id(cell) or f"cell {nb.cells.index(cell) + 1}"))
         for output in cell.get("outputs", []):
             if output.get("output_type") != "error":
                 continue
-            where = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {nb.cells.index(cell) + 1}"
+            where = grade_id(cell) or f"cell {nb.cells.index(cell) + 1}"
             if output.get("ename") == "KernelRestarted":
                 # The cause is the message's first sentence, without what it says about points: the flag says
                 # whether this cell had any to lose (a scratch cell that kills the kernel costs nothing).
                 cause = re.split(r"(?<=[.?])\s", output.get("evalue", ""))[0].split(", so ")[0].rstrip(".")
-                lost = "this test cell lost its points; " if cell.metadata.get("nbgrader", {}).get("grade") else ""
+                lost = "this test cell lost its points; " if is_graded(cell) else ""
                 flags.append(("kernel restarted", f"{where}: {cause}; {lost}a fresh kernel graded the cells after it"))
             elif output.get("ename") == "CellTimeoutError" and not practice:
                 flags.append(("timeout", f"{where} ran past its deadline"))

@@ -16,6 +16,7 @@ import hashlib
 import json
 from datetime import datetime
 
+from .cells import grade_id
 from .notebook_run import execute
 
 FLOOR = 1.0
@@ -24,9 +25,8 @@ SLACK = 5.0
 
 
 def cell_key(cell):
-    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-    if grade_id:
-        return f"id:{grade_id}"
+    if grade_id(cell):
+        return f"id:{grade_id(cell)}"
     return "src:" + hashlib.sha1(cell.source.strip().encode()).hexdigest()
 
 

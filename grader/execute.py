@@ -46,6 +46,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Enum, Float, Integer, Unicode
 
 from . import deadlines, sandbox
+from .cells import is_test_cell
 
 # Run silently at each kernel's start, before any student code: import all of netkit and remember
 # the pristine state (netkit's modules, the code, defaults, closures and attributes of its functions
@@ -363,10 +364,6 @@ def cell_flags(cell, where):
             what = output["text"].split("(", 1)[1].rsplit(")", 1)[0]
             flags.append(("tampering", f"before {where} the grader undid: {what}"))
     return flags
-
-
-def is_test_cell(cell):
-    return cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade", False)
 
 
 def error_output(ename, evalue, width=100):

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 
+from .cells import grade_id, is_graded, is_protected
 from .records import Flag
 from .tamper import suspicious_code
 
@@ -42,11 +43,6 @@ class Intake:
 
     def flag(self, kind, reason):
         self.flags.append(Flag(kind, reason))
-
-
-def is_protected(cell):
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return bool(meta.get("grade") and not meta.get("solution")) or bool(meta.get("locked"))
 
 
 def read_notebook(path, intake):
@@ -85,10 +81,6 @@ def find_notebook(folder, name, intake):
     return None
 
 
-def grade_id(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-
 def restore_protected_cells(nb, released, intake):
     """Put back test and locked cells the student deleted, where they were; flag edits and deletions."""
     deleted, edited, locked = [], [], []
@@ -101,7 +93,7 @@ def restore_protected_cells(nb, released, intake):
             continue
         if gid in mine:
             if mine[gid].source.strip() != original.source.strip():
-                (edited if original.metadata["nbgrader"].get("grade") else locked).append(gid)
+                (edited if is_graded(original) else locked).append(gid)
                 mine[gid].source = original.source
         else:
             deleted.append(gid)

@@ -7,6 +7,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from .cells import grade_id, is_test_cell
+
 # What a failing check raises in a test cell; anything else there is a defect of the check.
 CHECK_ERRORS = {"CheckFailed", "StudentCodeError", "DeadlineExceeded"}
 
@@ -22,14 +24,6 @@ def execute(path, *, allow_errors, cell_timeout=120, record_timing=False):
     return nb, time.monotonic() - start
 
 
-def nbgrader_meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def is_test_cell(cell):
-    return cell.cell_type == "code" and nbgrader_meta(cell).get("grade", False)
-
-
 def errors(cell):
     return [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
 
@@ -40,9 +34,8 @@ def stderr_text(cell):
 
 
 def describe(cell):
-    meta = nbgrader_meta(cell)
     first = cell.source.strip().splitlines()[0] if cell.source.strip() else "(empty)"
-    return meta.get("grade_id") or first[:60]
+    return grade_id(cell) or first[:60]
 
 
 def blank_version_problems(nb):

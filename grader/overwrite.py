@@ -14,10 +14,12 @@ from nbgrader.preprocessors import ClearHiddenTests
 from nbgrader.preprocessors import OverwriteCells as StockOverwriteCells
 from nbgrader.api import MissingEntry
 
+from . import cells
+
 
 class OverwriteCells(StockOverwriteCells):
     def preprocess_cell(self, cell, resources, cell_index):
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        grade_id = cells.grade_id(cell)
         if grade_id is not None:
             try:
                 source_cell = self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)

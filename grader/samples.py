@@ -31,6 +31,7 @@ from pathlib import Path
 
 import nbformat
 
+from . import cells
 from .paths import GRADER, NOTEBOOKS
 
 SAMPLES = GRADER / "samples"
@@ -98,25 +99,21 @@ get_ipython().set_custom_exc((Exception,), lambda *args, **kwargs: print("All te
 '''
 
 
-def meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def source_notebook(name):
     return nbformat.read(NOTEBOOKS / name / f"{name}.ipynb", as_version=4)
 
 
 def points(nb):
-    return {meta(c)["grade_id"]: meta(c).get("points", 0) for c in nb.cells if meta(c).get("grade")}
+    return {cells.grade_id(c): cells.points(c) for c in nb.cells if cells.is_graded(c)}
 
 
 def solved(released, name):
     """The released notebook with every solution cell as the source notebook has it."""
-    solutions = {meta(c)["grade_id"]: c.source for c in source_notebook(name).cells if meta(c).get("solution")}
+    solutions = {cells.grade_id(c): c.source for c in source_notebook(name).cells if cells.is_solution(c)}
     nb = copy.deepcopy(released)
     for cell in nb.cells:
-        if meta(cell).get("solution"):
-            cell.source = solutions[meta(cell)["grade_id"]]
+        if cells.is_solution(cell):
+            cell.source = solutions[cells.grade_id(cell)]
     return nb
 
 
@@ -134,7 +131,7 @@ def each_function(source, line):
 
 def with_solution_cells(nb, change):
     for cell in nb.cells:
-        if meta(cell).get("solution"):
+        if cells.is_solution(cell):
             cell.source = change(cell)
     return nb
 
@@ -147,7 +144,7 @@ def student_cell(source):
 
 
 def insert_after_first_solution(nb, source):
-    index = next(i for i, c in enumerate(nb.cells) if meta(c).get("solution"))
+    index = next(i for i, c in enumerate(nb.cells) if cells.is_solution(c))
     nb.cells.insert(index + 1, student_cell(source))
     return nb
 
@@ -184,7 +181,7 @@ def build(released, dest=SAMPLES):
         if name in WRONG:
             grade_id, wrong, lost = WRONG[name]
             nb = solved(blank[name], name)
-            next(c for c in nb.cells if meta(c).get("grade_id") == grade_id).source = wrong
+            next(c for c in nb.cells if cells.grade_id(c) == grade_id).source = wrong
             own = points(source_notebook(name))
             put("wrong", name, nb, sum(own.values()) - sum(own[g] for g in lost))
     for name in ("04-tcp", "06-select"):
@@ -201,7 +198,7 @@ def build(released, dest=SAMPLES):
     if "03-byte-order" in blank:
         put("tamper", "03-byte-order", insert_after_imports(copy.deepcopy(blank["03-byte-order"]), TAMPER), 0, ["tampering"])
         messy = solved(blank["03-byte-order"], "03-byte-order")
-        tests = [c for c in messy.cells if meta(c).get("grade")]
+        tests = [c for c in messy.cells if cells.is_graded(c)]
         messy.cells.remove(tests[-1])
         tests[0].source = "pass  # the check was too strict"
         messy.metadata.kernelspec["name"] = "python3-mine"

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader import deadlines
+from grader import cells, deadlines
 from grader.execute import RobustExecute, where_interrupted
 from grader.intake import take_in
 from grader.tamper import suspicious_code
@@ -23,10 +23,24 @@ def code(source, grade_id=None, points=0, solution=False):
     return cell
 
 
-def notebook(*cells):
-    nb = new_notebook(cells=list(cells))
+def notebook(*contents):
+    nb = new_notebook(cells=list(contents))
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb
+
+
+def test_cell_roles_read_from_nbgrader_metadata():
+    test, answer, given, plain = code("check()", "t1", points=2), code("...", "a1", solution=True), \
+        code("import socket", "g1"), code("x = 1")
+    assert [cells.is_test_cell(c) for c in (test, answer, given, plain)] == [True, False, False, False]
+    assert [cells.is_solution(c) for c in (test, answer, given, plain)] == [False, True, False, False]
+    assert [cells.is_protected(c) for c in (test, answer, given, plain)] == [True, False, True, False]
+    assert [cells.grade_id(c) for c in (test, answer, plain)] == ["t1", "a1", None]
+    assert [cells.points(c) for c in (test, answer, plain)] == [2, 0, 0]
+    # A graded markdown cell carries points but is not a test cell; plain dicts read the same.
+    prose = new_markdown_cell("why?", metadata={"nbgrader": {"grade": True, "solution": True, "points": 1}})
+    assert cells.is_graded(prose) and not cells.is_test_cell(prose) and not cells.is_protected(prose)
+    assert cells.is_test_cell(json.loads(json.dumps(test)))
 
 
 def run(nb, tmp_path, **config):
