@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from . import deadlines
-from .paths import GRADER, NOTEBOOKS, assignments
+from .paths import COURSE, GRADER, NOTEBOOKS, assignments
 
 
 def nbgrader_command(*args, course=None):
@@ -35,7 +35,8 @@ def generate(course=None, names=None, time_cells=True):
     nbgrader's own log when nbgrader fails.
     """
     names = list(names or assignments())
-    (Path(course) if course is not None else GRADER.parent / "course").mkdir(parents=True, exist_ok=True)
+    course = Path(course) if course is not None else COURSE
+    course.mkdir(parents=True, exist_ok=True)
     pattern = names[0] if len(names) == 1 else "*"
     done = subprocess.run(
         nbgrader_command("generate_assignment", pattern, "--force", course=course),
@@ -43,7 +44,6 @@ def generate(course=None, names=None, time_cells=True):
     )
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment failed:\n{done.stdout}\n{done.stderr}")
-    course = Path(course) if course is not None else GRADER.parent / "course"
     if time_cells:
         tables = deadlines.load(course / "deadlines.json")
         for name in names:
