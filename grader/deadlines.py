@@ -6,21 +6,23 @@
 its source. A hung cell then costs a few seconds instead of nbgrader's 30. Cells the
 solution never had (a student's scratch cells) get the executor's default.
 
-Once a notebook has hung (``after_hang``), the floor drops to ``HUNG_FLOOR``: the
-submission is flagged for review already, and a cell that takes the solution a few
-milliseconds (defining functions, calling them) needs far less than a second, so each
-later hang costs a quarter as much. Cells that really take time keep ``SLACK`` x theirs.
+Once a notebook has hung (``after_hang``), the floor drops to ``HUNG_FLOOR`` (``FLOOR`` x
+``netkit.policy.HUNG_SCALE``): the submission is flagged for review already, and a cell
+that takes the solution a few milliseconds (defining functions, calling them) needs far
+less than a second, so each later hang costs a quarter as much. Cells that really take time keep ``SLACK`` x theirs.
 """
 
 import hashlib
 import json
 from datetime import datetime
 
+from netkit.policy import HUNG_SCALE
+
 from .cells import grade_id
 from .notebook_run import execute
 
 FLOOR = 1.0
-HUNG_FLOOR = 0.25
+HUNG_FLOOR = FLOOR * HUNG_SCALE
 SLACK = 5.0
 
 

@@ -45,6 +45,8 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Enum, Float, Integer, Unicode
 
+from netkit.policy import HUNG_SCALE as SCRATCH_SCALE_AFTER_HANG  # a cell the solution does not have
+
 from . import deadlines, sandbox
 from .cells import is_test_cell
 
@@ -339,7 +341,6 @@ KERNEL_DIED = ("The kernel died while running this cell, so it gets no points. Y
 IGNORED_INTERRUPT = ("This cell did not finish within {deadline:g} s and ignored the interrupt "
                      "(does your code catch KeyboardInterrupt or BaseException?), so the kernel was "
                      "restarted. The cells after it were graded in a fresh kernel.")
-SCRATCH_SCALE_AFTER_HANG = 0.25  # a cell the solution does not have, once the notebook has hung
 OUT_OF_MEMORY = (" Grading gives a notebook at most {limit:g} GiB of memory: does a loop keep adding "
                  "to a list or to bytes without end?")
 NOT_CONFIRMED = ("The grader could not confirm that this test cell ran as written ({why}). Code in this "

@@ -43,6 +43,13 @@ def test_cell_roles_read_from_nbgrader_metadata():
     assert cells.is_test_cell(json.loads(json.dumps(test)))
 
 
+def test_the_grader_marks_a_grading_run_the_way_netkit_reads_it():
+    from grader.execute import PROLOGUE
+    from netkit.policy import GRADING_ENV
+
+    assert f'os.environ["{GRADING_ENV}"] = "1"' in PROLOGUE
+
+
 def run(nb, tmp_path, **config):
     executor = RobustExecute(cell_timeout=2, test_cell_timeout=4, interrupt_grace=1, **config)
     executor.preprocess(nb, {"metadata": {"path": str(tmp_path)}})

@@ -14,13 +14,13 @@ import warnings
 
 from .. import runner
 from ..errors import CheckFailed, NetkitError
+from ..policy import GRADING_ENV, HUNG_SCALE
 
 # In a grading run (the grader sets NETKIT_GRADING=1 in the kernel), a hang costs its full
 # deadline once: a check already failed for the same arguments fails again at once (a hidden
 # cell repeats the visible check first), and code that has hung gets a quarter of its
 # deadline, in later checks and in the rest of the check where it hung.
-GRADING = os.environ.get("NETKIT_GRADING") == "1"
-HUNG_SCALE = 0.25
+GRADING = os.environ.get(GRADING_ENV) == "1"
 _failed = {}  # (check, ids of its arguments) -> (the arguments, kept alive so ids stay unique; the error)
 _hung = {}  # id(argument) -> argument, for the arguments of checks that ran past a deadline
 
