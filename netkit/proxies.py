@@ -32,12 +32,11 @@ import itertools
 import random
 import selectors
 import socket
-import struct
 import threading
 import time
 from dataclasses import dataclass, field
 
-from .servers import LOOPBACK, Address
+from .servers import LOOPBACK, Address, rst_on_close
 from .wire import Recording
 
 __all__ = ["tcp_proxy", "udp_proxy", "TCPProxy", "UDPProxy", "UDPReport", "datagram_fate"]
@@ -49,7 +48,6 @@ RANDOM_CHUNK = (1, 64)  # chunk="random": sizes drawn from this range
 REORDER_HOLD = 0.2      # a reordered datagram waits this long at most for the next one
 CONNECT_TIMEOUT = 5.0
 JOIN_TIMEOUT = 2.0
-_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST, not FIN
 
 #: direction knob -> the arrows the faults act on
 AFFECTS = {"to_client": ("<-",), "to_server": ("->",), "both": ("->", "<-")}
@@ -300,7 +298,7 @@ class TCPProxy(_Proxy):
                 rec.add(conn.number, "->", event="connect")
                 rec.add(conn.number, "<-", event="reset")
                 with contextlib.suppress(OSError):
-                    conn.client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET)
+                    rst_on_close(conn.client)
                 return
             upstream.settimeout(None)
             with conn.lock:
@@ -444,7 +442,7 @@ class TCPProxy(_Proxy):
             with contextlib.suppress(OSError):
                 if how == "reset" and sock is target:
                     # SHUT_RD wakes a reader without sending anything; close() then sends the RST.
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET)
+                    rst_on_close(sock)
                     sock.shutdown(socket.SHUT_RD)
                 else:
                     sock.shutdown(socket.SHUT_RDWR)

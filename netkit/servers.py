@@ -48,12 +48,17 @@ __all__ = [
     "UDPServer",
     "temp_root",
     "LOOPBACK",
+    "rst_on_close",
 ]
 
 LOOPBACK = "127.0.0.1"
 JOIN_TIMEOUT = 2.0  # how long stop() waits for a handler that ignores the shutdown
-_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST, not FIN
 _serial = itertools.count(1)
+
+
+def rst_on_close(sock):
+    """Make ``sock.close()`` send an RST instead of a FIN (SO_LINGER on, 0 s): a connection reset."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
 class Address(NamedTuple):
@@ -377,7 +382,7 @@ class _ScriptedServer(TCPServer):
         _recv_exactly(conn, -1)
 
     def _reset(self, conn):
-        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET)
+        rst_on_close(conn)
         conn.close()
 
     def _hold(self, conn):
