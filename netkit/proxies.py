@@ -32,11 +32,12 @@ import itertools
 import random
 import selectors
 import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
 
-from .servers import LOOPBACK, Address, rst_on_close
+from .servers import LOOPBACK, Address
 from .wire import Recording
 
 __all__ = ["tcp_proxy", "udp_proxy", "TCPProxy", "UDPProxy", "UDPReport", "datagram_fate"]
@@ -48,6 +49,7 @@ RANDOM_CHUNK = (1, 64)  # chunk="random": sizes drawn from this range
 REORDER_HOLD = 0.2      # a reordered datagram waits this long at most for the next one
 CONNECT_TIMEOUT = 5.0
 JOIN_TIMEOUT = 2.0
+_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST, not FIN
 
 #: direction knob -> the arrows the faults act on
 AFFECTS = {"to_client": ("<-",), "to_server": ("->",), "both": ("->", "<-")}
@@ -298,7 +300,7 @@ class TCPProxy(_Proxy):
                 rec.add(conn.number, "->", event="connect")
                 rec.add(conn.number, "<-", event="reset")
                 with contextlib.suppress(OSError):
-                    rst_on_close(conn.client)
+                    conn.client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET)
                 return
             upstream.settimeout(None)
             with conn.lock:
@@ -442,7 +444,7 @@ class TCPProxy(_Proxy):
             with contextlib.suppress(OSError):
                 if how == "reset" and sock is target:
                     # SHUT_RD wakes a reader without sending anything; close() then sends the RST.
-                    rst_on_close(sock)
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET)
                     sock.shutdown(socket.SHUT_RD)
                 else:
                     sock.shutdown(socket.SHUT_RDWR)

@@ -42,6 +42,7 @@ import selectors
 import shutil
 import socket
 import statistics
+import struct
 import tempfile
 import time
 import types
@@ -51,7 +52,7 @@ from pathlib import Path
 
 from ..framing import ProtocolError, parse_response_head
 from ..runner import CPUMeter, _is_student, background, report_ready, run
-from ..servers import LOOPBACK, Address, rst_on_close, temp_root
+from ..servers import LOOPBACK, Address, temp_root
 from ._base import check, fail, names_used, show_bytes
 
 __all__ = [
@@ -78,6 +79,7 @@ SERVE_LIMIT = 20.0  # the child's own deadline; every check stops it long before
 PROMPT = 1.0  # seconds a client may wait for its answer
 _TICK = 0.02  # the crowd's longest select() wait: how often it looks at the child
 _SETTLE = 0.2  # how long a failing check lets the child finish reporting before it stops it
+_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST
 _SMALL_SNDBUF = 32 * 1024  # the check's listener: accepted sockets inherit a small send buffer
 
 
@@ -358,7 +360,7 @@ class _Crowd:
         """Close with SO_LINGER 0: the server gets an RST instead of a FIN."""
         self._forget(peer)
         with contextlib.suppress(OSError):
-            rst_on_close(peer.sock)
+            peer.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET)
         peer.sock.close()
         peer.closed = True
 
