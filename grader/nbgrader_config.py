@@ -8,12 +8,19 @@ in a missing folder) and puts the running interpreter's ``bin/`` on PATH (nbgrad
 ``alembic`` from there), so ``../.venv/bin/nbgrader ...`` works with no activated environment.
 """
 
-# Importing grader also puts this interpreter's bin/ on PATH (grader/__init__.py).
-from grader.paths import COURSE, REPO
+import os
+import sys
+from pathlib import Path
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
 
+# nbgrader reads this file by its path, so it names the folders of the checkout it sits in: an
+# imported grader.paths may be another checkout's (an editable install). Both agree (test_grader_units).
+REPO = Path(__file__).resolve().parent.parent
+COURSE = REPO / "course"
 COURSE.mkdir(exist_ok=True)
+if str(Path(sys.executable).parent) not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 c.CourseDirectory.course_id = "sockets"
 c.CourseDirectory.root = str(REPO)

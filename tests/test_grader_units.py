@@ -50,6 +50,16 @@ def test_the_grader_marks_a_grading_run_the_way_netkit_reads_it():
     assert f'os.environ["{GRADING_ENV}"] = "1"' in PROLOGUE
 
 
+def test_nbgrader_config_names_the_course_folder_of_grader_paths():
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from grader.paths import COURSE, GRADER
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(GRADER)).load_config()
+    assert config.CourseDirectory.db_url == f"sqlite:///{COURSE / 'gradebook.db'}"
+    assert config.RobustExecute.deadlines_file == str(COURSE / "deadlines.json")
+
+
 def run(nb, tmp_path, **config):
     executor = RobustExecute(cell_timeout=2, test_cell_timeout=4, interrupt_grace=1, **config)
     executor.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
