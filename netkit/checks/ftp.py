@@ -38,11 +38,12 @@ from .. import ftpproto
 from ..errors import PeerError
 from ..ftp import FTPHandler, FTPServer, ftp_server  # FTPHandler: pyftpdlib's, imported there without its warning
 from ..ftpproto import ReplyParser, command
-from ..proxies import tcp_proxy
+from ..proxies import lockstep_peer, tcp_proxy
 from ..runner import run
 from ..servers import scripted_server, tcp_server
 from ..wire import EVENTS
 from ._base import check, fail, fail_unclosed, show_bytes
+from ._harness import first_difference, not_written
 
 __all__ = [
     "check_read_reply",
@@ -111,11 +112,6 @@ def _name(func):
     return getattr(func, "__name__", None) or "your function"
 
 
-def _innermost(traceback_text):
-    found = re.findall(r'line \d+, in (\S+)', traceback_text or "")
-    return found[-1] if found else None
-
-
 def _indent(text, prefix="  "):
     return "\n".join(prefix + line for line in text.rstrip().splitlines())
 
@@ -125,17 +121,9 @@ def _lead(doing, name):
     return f"{doing[0].upper()}{doing[1:]}, {name}" if doing else name
 
 
-def _not_written(outcome, name):
-    where = _innermost(outcome.traceback) or name
-    fail(f"{where} is not written yet: it raises NotImplementedError.",
-         hint=f"write {where} in its cell (replace `raise NotImplementedError()`), run that cell, "
-              "then run this one again")
-
-
 def _did_not_return(outcome, name, doing, note=None, **details):
     """Fail for any outcome but 'returned', saying what the code did instead (``note``: one more line)."""
-    if outcome.status == "raised" and isinstance(outcome.exception, NotImplementedError):
-        _not_written(outcome, name)
+    not_written(outcome, name)
     if outcome.status == "raised" and isinstance(outcome.exception, PeerError):
         raise outcome.exception
     lead = _lead(doing, name)
@@ -166,8 +154,10 @@ def _run(scenario, *args, deadline=DEADLINE, **kwargs):
 # Inside the child: the check's side of the control connection
 
 
-def _connect(address):
-    sock = socket.create_connection(address, timeout=SOCKET_TIMEOUT)
+def _connect(peer):
+    """The control connection and its reader: to ``peer`` (an address), or ``peer`` itself (a
+    connected socket, such as a lockstep peer's, which the child inherits)."""
+    sock = peer if isinstance(peer, socket.socket) else socket.create_connection(peer, timeout=SOCKET_TIMEOUT)
     return sock, sock.makefile("rb")
 
 
@@ -270,6 +260,7 @@ class _ReplyCase:
     expected: tuple = ()                # replies, in order; or an exception type
     raises: tuple = ()                  # acceptable exception types
     chunk: object = None                # the proxy's re-segmenting, None: none
+    lockstep: int | None = None         # pieces of this many bytes from a lockstep peer (a scripted wire)
     then: str = "hold"
     send: dict = field(default_factory=dict)   # index -> bytes sent before reading reply #index
     hint: str = HINT_LINES
@@ -285,8 +276,7 @@ READ_REPLY_CASES = [
     _ReplyCase("the greeting of a real FTP server", None, (GREETING,), shown=GREETING_WIRE,
                hint="a reply is a line: three digits, a space, the text, then b'\\r\\n'; "
                     "reader.readline() gives you one line"),
-    _ReplyCase("a greeting that arrives one byte per TCP segment", None, (GREETING,), chunk=1,
-               shown=GREETING_WIRE),
+    _ReplyCase("a greeting that arrives one byte per TCP segment", GREETING_WIRE, (GREETING,), lockstep=1),
     _ReplyCase("a multi-line reply", WELCOME, (WELCOME_REPLY,), hint=HINT_MULTI),
     _ReplyCase("two replies that arrive in one TCP segment (call 1 of 2, then 2 of 2)",
                b"331 Password required for student.\r\n230 Logged in.\r\n",
@@ -318,7 +308,12 @@ def _read_once(read_reply, address):
 
 @contextlib.contextmanager
 def _peer(case):
-    """The case's server, behind a re-segmenting proxy when the case says so."""
+    """The case's server, behind a re-segmenting proxy when the case says so; or a lockstep peer,
+    whose pieces each recv() sees one at a time, however late the child starts reading."""
+    if case.lockstep is not None:
+        with lockstep_peer(case.wire, chunk=case.lockstep, then=case.then) as (sock, _recording):
+            yield sock
+        return
     with contextlib.ExitStack() as stack:
         if case.wire is None:
             address = stack.enter_context(ftp_server()).address
@@ -332,7 +327,7 @@ def _peer(case):
 
 def _sent(case):
     wire = case.wire if case.wire is not None else case.shown
-    pieces = {None: "", 1: ", one byte per segment", "random": ", in random pieces"}[case.chunk]
+    pieces = {None: "", 1: ", one byte per segment", "random": ", in random pieces"}[case.lockstep or case.chunk]
     return f"{show_bytes(wire, 120)}{pieces}"
 
 
@@ -665,13 +660,6 @@ def check_parse_pasv(parse_pasv):
 # Exercises 4 and 5: download and upload
 
 
-def _first_difference(expected, got):
-    for index, (a, b) in enumerate(zip(expected, got)):
-        if a != b:
-            return index
-    return min(len(expected), len(got))
-
-
 def _crlf(data):
     """What pyftpdlib sends for ``data`` in ASCII type: every bare LF becomes CRLF."""
     return re.sub(rb"(?<!\r)\n", b"\r\n", data)
@@ -696,7 +684,7 @@ def _difference(expected, got, direction):
     """None if ``got == expected``, else (kind, details): how a transfer changed the bytes."""
     if got == expected:
         return None
-    at = _first_difference(expected, got)
+    at = first_difference(expected, got)
     details = f"first difference at offset {at:,}: expected {expected[at:at + 12]!r}, got {got[at:at + 12]!r}"
     if len(got) < len(expected) and expected.startswith(got):
         return "short", details

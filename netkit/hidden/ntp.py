@@ -15,12 +15,12 @@ from .. import sntp
 from ..runner import background
 from ..servers import UDPServer
 from ..checks._base import check, fail, show_bytes
+from ..checks._harness import forbidden_uses
 from ..checks.ntp import (
     HINT_SERVER, _Clock, _STAMP_AT, _answer_case, _ask_clients, _cases, _check_parser, _check_request,
     _client_request, _dump, _exchange, _give_up_case, _judge_ping, _ntplib_accepts, _packet, _ping_outcome,
     _plain_unix, _plural, _proxy_case, _serve_child, _server_died, _start_server,
 )
-from ._forbid import forbidden_uses
 
 __all__ = [
     "check_build_request_hidden",
@@ -36,7 +36,7 @@ FORBIDDEN = ("ntplib", "netkit.sntp")   # the exercises are to write what these 
 
 def _forbid_helpers(func, what):
     """Fail if ``func`` (or a helper of the student's it calls) uses ntplib or netkit.sntp."""
-    used = sorted({name for _function, name, _module in forbidden_uses(func, FORBIDDEN)})
+    used = sorted({use.name for use in forbidden_uses(func, FORBIDDEN)})
     if used:
         fail(f"{what} uses {', '.join(used)}, which already does this exercise's work.",
              expected="your own code over the bytes (struct or int.from_bytes/to_bytes)",
