@@ -18,7 +18,8 @@ student's code and a real peer to show what the network may legally do:
   Replies are relayed to the client that sent last.
 * ``lockstep_peer`` is the other extreme of a byte stream, with no proxy in between: a
   peer that sends a script in pieces, each only once the reader has taken every byte
-  before it, so each recv() sees exactly one piece however late the reader starts.
+  before it, so each recv() sees exactly one piece however late the reader starts;
+  ``lockstep_proxy`` does the same in front of a real server.
 
 Misbehaviour is configuration, not subclasses::
 
@@ -45,7 +46,7 @@ from dataclasses import dataclass, field
 from .servers import LOOPBACK, Address
 from .wire import Recording
 
-__all__ = ["tcp_proxy", "udp_proxy", "lockstep_peer", "TCPProxy", "UDPProxy", "UDPReport", "datagram_fate"]
+__all__ = ["tcp_proxy", "udp_proxy", "lockstep_peer", "lockstep_proxy", "TCPProxy", "UDPProxy", "UDPReport", "datagram_fate"]
 
 BUFFER = 65536
 COALESCE_WINDOW = 0.05  # coalesce: a write arriving within this idle time joins the batch
@@ -561,6 +562,80 @@ def lockstep_peer(script, *, chunk=1, then="hold"):
         finally:
             stop.set()
             feeder.join(JOIN_TIMEOUT)
+
+
+def _relay_in_lockstep(conn, reader, upstream, size, recording, stop):
+    """In a thread: what ``upstream`` sends goes on to ``conn`` in pieces of ``size()`` bytes (or what
+    has arrived, if less), each once the reader has taken every byte before it; what ``conn``
+    receives goes upstream at once. Ends when both directions have ended."""
+    queue, sent, ends, told = bytearray(), 0, {"->": False, "<-": False}, False
+    with selectors.DefaultSelector() as selector, contextlib.suppress(OSError):
+        selector.register(upstream, selectors.EVENT_READ, "<-")
+        selector.register(conn, selectors.EVENT_READ, "->")
+        while not stop.is_set() and not (told and ends["->"]):
+            for key, _ in selector.select(LOCKSTEP_POLL if queue else 0.05):
+                try:
+                    data = key.fileobj.recv(BUFFER)
+                except OSError:  # a reset: that direction has ended as surely as with a FIN
+                    data = b""
+                if key.data == "<-" and data:
+                    queue += data
+                elif data:
+                    recording.add(0, "->", data)
+                    upstream.sendall(data)
+                else:
+                    selector.unregister(key.fileobj)
+                    ends[key.data] = True
+                    if key.data == "->":
+                        recording.add(0, "->", event="close")
+                        with contextlib.suppress(OSError):
+                            upstream.shutdown(socket.SHUT_WR)
+            taken = _taken(reader)
+            if queue and (taken is None or taken >= sent):
+                if taken is None and sent:
+                    stop.wait(LOCKSTEP_GAP)  # not Linux: fall back on a pause
+                piece = bytes(queue[:size()])
+                del queue[:len(piece)]
+                recording.add(0, "<-", piece)
+                conn.sendall(piece)
+                sent += len(piece)
+            if ends["<-"] and not queue and not told:  # the server closed, and all it sent has gone on
+                recording.add(0, "<-", event="close")
+                conn.shutdown(socket.SHUT_WR)
+                told = True
+
+
+@contextlib.contextmanager
+def lockstep_proxy(target, *, chunk=1, seed=0):
+    """A connection to ``target`` through a relay that passes on what the server sends in pieces of
+    ``chunk`` bytes (``"random"``: seeded sizes 1..64), each only once the reader has taken every
+    byte before it: ``lockstep_peer`` in front of a real server. What the client sends goes on at once.
+
+    Yields ``(client socket, recording)``, as ``lockstep_peer`` does: the client socket is made here
+    (the relay reads the kernel's counts of it), connected and blocking, for the code under test to
+    use, in this process or in a forked child; ``recording`` holds both directions as connection 0.
+    """
+    if not (chunk == "random" or (isinstance(chunk, int) and chunk >= 1)):
+        raise ValueError(f"chunk must be a whole number of bytes, 1 or more, or 'random', not {chunk!r}")
+    rng = random.Random(f"netkit-lockstep:{seed}")
+    size = (lambda: rng.randint(*RANDOM_CHUNK)) if chunk == "random" else (lambda: chunk)
+    recording, stop = Recording(), threading.Event()
+    upstream = socket.create_connection(_target(target), timeout=CONNECT_TIMEOUT)
+    with socket.create_server((LOOPBACK, 0)) as listener:
+        client = socket.create_connection(listener.getsockname(), timeout=CONNECT_TIMEOUT)
+        conn, _ = listener.accept()
+    with client, conn, upstream:
+        client.settimeout(None)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        recording.add(0, "->", event="connect")
+        relay = threading.Thread(target=_relay_in_lockstep, args=(conn, client, upstream, size, recording, stop),
+                                 name="netkit-lockstep-proxy", daemon=True)
+        relay.start()
+        try:
+            yield client, recording
+        finally:
+            stop.set()
+            relay.join(JOIN_TIMEOUT)
 
 
 # ---------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from netkit.leaks import assert_no_leaks, leftovers, snapshot
-from netkit.proxies import UDPFaults, datagram_fate, lockstep_peer, tcp_proxy, udp_proxy
+from netkit.proxies import UDPFaults, datagram_fate, lockstep_peer, lockstep_proxy, tcp_proxy, udp_proxy
 from netkit.servers import echo_server, scripted_server, tcp_server, udp_server
 
 GREETING = b"220 Service ready for new user\r\n"
@@ -141,6 +141,35 @@ def test_a_lockstep_peer_leaves_nothing_behind():
     with lockstep_peer(b"x" * 100, chunk=1) as (sock, _recording):
         assert sock.recv(1) == b"x"  # the peer still has 99 pieces to send when the block ends
     assert_no_leaks(before)
+
+
+def test_a_lockstep_proxy_relays_a_conversation_one_piece_per_recv():
+    def server(conn, addr):
+        conn.sendall(GREETING)
+        line = recv_line(conn)
+        conn.sendall(b"331 got " + line)
+
+    with tcp_server(server) as address, lockstep_proxy(address, chunk="random", seed=3) as (sock, recording):
+        time.sleep(0.05)  # a late reader still gets one piece per recv()
+        reads = [sock.recv(4096)]
+        while b"".join(reads) != GREETING:
+            reads.append(sock.recv(4096))
+        sock.sendall(b"USER x\r\n")
+        rest = recv_until_eof(sock)
+    assert rest == b"331 got USER x\r\n"
+    pieces = [c.data for c in recording.chunks if c.direction == "<-" and c.data]
+    assert reads == pieces[:len(reads)] and len(reads) > 1
+    assert recording.data("->") == b"USER x\r\n"
+    assert [(c.direction, c.event) for c in recording.chunks if c.event] == [("->", "connect"), ("<-", "close")]
+
+
+def test_a_lockstep_proxy_cuts_the_same_pieces_for_the_same_seed():
+    def cuts(seed):
+        with scripted_server(bytes(200)) as address, lockstep_proxy(address, chunk="random", seed=seed) as (sock, rec):
+            recv_until_eof(sock)
+        return [len(c.data) for c in rec.chunks if c.direction == "<-" and c.data]
+
+    assert cuts(1) == cuts(1) != cuts(2)
 
 
 def random_cuts(seed):

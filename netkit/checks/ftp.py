@@ -32,13 +32,14 @@ import functools
 import random
 import re
 import socket
+import types
 from dataclasses import dataclass, field
 
 from .. import ftpproto
 from ..errors import PeerError
 from ..ftp import FTPHandler, FTPServer, ftp_server  # FTPHandler: pyftpdlib's, imported there without its warning
 from ..ftpproto import ReplyParser, command
-from ..proxies import lockstep_peer, tcp_proxy
+from ..proxies import lockstep_peer, lockstep_proxy, tcp_proxy
 from ..runner import run
 from ..servers import scripted_server, tcp_server
 from ..wire import EVENTS
@@ -422,14 +423,21 @@ def _login_then(login, address, user, password, after):
 
 
 @contextlib.contextmanager
-def _recorded(server, chunk=None, gap=None):
+def _recorded(server, chunk=None, gap=None, lockstep=False):
     """``server`` (a context manager) behind a recording proxy: yields (address, proxy).
 
     ``gap`` (seconds between pieces) defaults to ``GAP`` for one byte per segment, else none.
+    ``lockstep``: the replies come in ``chunk`` pieces, each recv() sees one however late the child
+    reads (``netkit.proxies.lockstep_proxy``); then a connected socket stands where the address
+    was, and ``proxy`` holds only the ``recording``.
     """
     gap = (GAP if chunk == 1 else 0.0) if gap is None else gap
     with server as site:
         address = getattr(site, "address", site)
+        if lockstep:
+            with lockstep_proxy(address, chunk=chunk, seed=11) as (sock, recording):
+                yield sock, types.SimpleNamespace(recording=recording)
+            return
         with tcp_proxy(address, chunk=chunk, gap=gap, seed=11) as proxy:
             yield proxy.address, proxy
 
@@ -760,8 +768,10 @@ def _wind_up(sock, reader):
 
     A transfer still in progress when the function returned ends first (RFC 959: QUIT waits
     for it), so its 226 shows up here, and the server's file is complete afterwards. It ends
-    "done" (the server closed after QUIT), "hung" (the server did not close in time: a data
-    connection left open) or "closed" (the student's code had closed the control connection).
+    "done" (the server said 221 to QUIT, or closed), "hung" (no 221 in time: a data connection
+    left open) or "closed" (the student's code had closed the control connection). It stops at
+    the 221 rather than at the server's close: a child that inherited the server's end of the
+    connection (a lockstep proxy connects before the fork) holds it open until the child ends.
     """
     replies = []
     try:
@@ -773,12 +783,13 @@ def _wind_up(sock, reader):
         while not replies or replies[-1].code in TRANSFER_REPLIES:
             replies.append(_reference_reply(reader))
         sock.sendall(b"QUIT\r\n")
-        while True:
+        while replies[-1].code != 221:
             replies.append(_reference_reply(reader))
     except (PeerError, ValueError):
         return replies, "done" if replies else "closed"   # the server closed: everything is in
     except OSError:
         return replies, "hung"
+    return replies, "done"
 
 
 def _left_over(lead, wind_up, trace, output):
@@ -848,7 +859,6 @@ TIGHT_SOCKET_OPTIONS = (
     (socket.SOL_SOCKET, socket.SO_SNDBUF, 65536),
     (socket.SOL_SOCKET, socket.SO_RCVBUF, 65536),
 )
-PIECE_GAP = 0.01                # between the pieces of the visible download's replies
 NOTE_NO_226 = ("The server had not sent its 226: it sends it only once the whole file has gone out on the "
                "data connection, and the file goes out only as fast as the client reads it (the socket "
                "buffers hold a small part of it).")
@@ -895,9 +905,9 @@ def _download_all(names):
     return lambda download, sock, reader: [download(sock, reader, name) for name in names]
 
 
-def _check_downloads(download, names, chunk=None, gap=None, tight=False):
+def _check_downloads(download, names, chunk=None, tight=False, lockstep=False):
     name = _name(download)
-    with _recorded(_ftp_server(FILES, tight), chunk, gap) as (address, proxy):
+    with _recorded(_ftp_server(FILES, tight), chunk, lockstep=lockstep) as (address, proxy):
         outcome = _run(_session, functools.partial(_download_all(names), download), address, student=download,
                        deadline=TRANSFER_DEADLINE)
         trace, replies = _trace(proxy), _server_replies(proxy)
@@ -937,10 +947,10 @@ def check_download(download):
     """download fetches 1 MiB of random bytes exactly, reads the 226, raises FTPError for a missing file, and
     closes its data connection itself (a socket left to the garbage collector fails).
 
-    The replies come in seeded random pieces, far enough apart that each recv() sees one piece:
-    the same pieces, and the same message, on every run.
+    The replies come in seeded random pieces, each sent once the code has read the one before
+    (a lockstep proxy): each recv() sees one piece, the same pieces and the same message on every run.
     """
-    _check_downloads(download, ["random.bin"], chunk="random", gap=PIECE_GAP)
+    _check_downloads(download, ["random.bin"], chunk="random", lockstep=True)
     _check_missing(download)
 
 
