@@ -136,10 +136,12 @@ def test_bad_lockstep_knobs_are_refused_by_name(knobs):
             pass
 
 
-def test_a_lockstep_peer_leaves_nothing_behind():
+def test_a_lockstep_peer_or_proxy_leaves_nothing_behind():
     before = snapshot()
     with lockstep_peer(b"x" * 100, chunk=1) as (sock, _recording):
         assert sock.recv(1) == b"x"  # the peer still has 99 pieces to send when the block ends
+    with scripted_server(b"y" * 100, then="hold") as address, lockstep_proxy(address) as (sock, _recording):
+        assert sock.recv(1) == b"y"  # the relay is still waiting on both sides when the block ends
     assert_no_leaks(before)
 
 
