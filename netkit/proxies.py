@@ -545,6 +545,15 @@ def lockstep_peer(script, *, chunk=1, then="hold"):
     if not isinstance(chunk, int) or chunk < 1:
         raise ValueError(f"chunk must be a whole number of bytes, 1 or more, not {chunk!r}")
     script = script if isinstance(script, (bytes, bytearray)) else b"".join(script)
+    pieces = [bytes(script[at:at + chunk]) for at in range(0, len(script), chunk)]
+    with _in_lockstep(_feed, pieces, then) as pair:
+        yield pair
+
+
+@contextlib.contextmanager
+def _in_lockstep(work, *args):
+    """A connected pair on loopback: yields ``(client socket, recording)`` while a thread runs
+    ``work(conn, client, *args, recording, stop)`` on the other end, ``conn``."""
     recording, stop = Recording(), threading.Event()
     with socket.create_server((LOOPBACK, 0)) as listener:
         client = socket.create_connection(listener.getsockname(), timeout=CONNECT_TIMEOUT)
@@ -553,15 +562,14 @@ def lockstep_peer(script, *, chunk=1, then="hold"):
         client.settimeout(None)
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         recording.add(0, "->", event="connect")
-        pieces = [bytes(script[at:at + chunk]) for at in range(0, len(script), chunk)]
-        feeder = threading.Thread(target=_feed, args=(conn, client, pieces, then, recording, stop),
-                                  name="netkit-lockstep-peer", daemon=True)
-        feeder.start()
+        thread = threading.Thread(target=work, args=(conn, client, *args, recording, stop),
+                                  name="netkit-lockstep", daemon=True)
+        thread.start()
         try:
             yield client, recording
         finally:
             stop.set()
-            feeder.join(JOIN_TIMEOUT)
+            thread.join(JOIN_TIMEOUT)
 
 
 def _relay_in_lockstep(conn, reader, upstream, size, recording, stop):
@@ -619,23 +627,9 @@ def lockstep_proxy(target, *, chunk=1, seed=0):
         raise ValueError(f"chunk must be a whole number of bytes, 1 or more, or 'random', not {chunk!r}")
     rng = random.Random(f"netkit-lockstep:{seed}")
     size = (lambda: rng.randint(*RANDOM_CHUNK)) if chunk == "random" else (lambda: chunk)
-    recording, stop = Recording(), threading.Event()
-    upstream = socket.create_connection(_target(target), timeout=CONNECT_TIMEOUT)
-    with socket.create_server((LOOPBACK, 0)) as listener:
-        client = socket.create_connection(listener.getsockname(), timeout=CONNECT_TIMEOUT)
-        conn, _ = listener.accept()
-    with client, conn, upstream:
-        client.settimeout(None)
-        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        recording.add(0, "->", event="connect")
-        relay = threading.Thread(target=_relay_in_lockstep, args=(conn, client, upstream, size, recording, stop),
-                                 name="netkit-lockstep-proxy", daemon=True)
-        relay.start()
-        try:
-            yield client, recording
-        finally:
-            stop.set()
-            relay.join(JOIN_TIMEOUT)
+    with socket.create_connection(_target(target), timeout=CONNECT_TIMEOUT) as upstream, \
+            _in_lockstep(_relay_in_lockstep, upstream, size) as pair:
+        yield pair
 
 
 # ---------------------------------------------------------------------------------------
