@@ -28,14 +28,14 @@ from grader.release import generate  # noqa: E402
 from grader.samples import SAMPLES  # noqa: E402
 
 
-def timed_grading(submissions, *, stock=False, jobs=1, released=None):
+def timed_grading(submissions, *, stock=False, jobs=1, released=None, sandbox="bwrap"):
     """Seconds to grade ``submissions`` in a fresh course (the release is copied in, not timed)."""
     with tempfile.TemporaryDirectory() as course:
         for item in Path(released).iterdir():
             target = Path(course) / item.name
             (shutil.copytree if item.is_dir() else shutil.copy)(item, target)
         start = time.monotonic()
-        rows = grade_class(submissions, jobs=jobs, course=course, show_progress=False, stock=stock)
+        rows = grade_class(submissions, jobs=jobs, course=course, show_progress=False, stock=stock, sandbox=sandbox)
         return time.monotonic() - start, rows
 
 

@@ -13,6 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .deadlines import DeadlinesFileError
 from .paths import COURSE
 
 
@@ -51,9 +52,11 @@ def autograde(args):
     if not submissions.is_dir():
         print(f"error: {submissions} is not a folder of submissions (<student>/<assignment>/<notebook>.ipynb)", file=sys.stderr)
         return 2
+    from .sandbox import SandboxUnavailable
+
     try:
-        rows = grade_class(submissions, jobs=args.jobs, course=args.course, layout=args.layout)
-    except (LayoutError, ValueError) as exc:
+        rows = grade_class(submissions, jobs=args.jobs, course=args.course, layout=args.layout, sandbox=args.sandbox)
+    except (LayoutError, ValueError, SandboxUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     report = write_report(rows, Path(args.course) / "report.html")
@@ -156,6 +159,8 @@ def main(argv=None):
     grade = sub.add_parser("autograde", help="grade a folder of submissions")
     grade.add_argument("submissions", help="folder holding <student>/<assignment>/<notebook>.ipynb")
     grade.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    grade.add_argument("--sandbox", choices=("bwrap", "none"), default="bwrap",
+                       help="run each submission in a bubblewrap sandbox (default), or 'none': every row is flagged 'no sandbox'")
     grade.add_argument("--layout", choices=("nbgrader", "flat", "assignment-first"), default="nbgrader",
                        help="nbgrader: <student>/<assignment>/ (default); flat: <student>_<assignment>.ipynb "
                             "(an LMS download) or <student>/<assignment>.ipynb; assignment-first: <assignment>/<student>/")
@@ -179,7 +184,11 @@ def main(argv=None):
     edition.add_argument("--ref", default="student-edition", help="the edition's branch, for its Binder badge")
     edition.set_defaults(func=publish)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except DeadlinesFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

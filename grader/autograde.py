@@ -30,12 +30,14 @@ from .records import Flag, Row, write_csv  # noqa: F401  (Row and write_csv are 
 from .release import generate
 
 
-def course_config(course, stock=False):
+def course_config(course, stock=False, sandbox="bwrap"):
     """This course's nbgrader config, with every generated folder and the gradebook under ``course``.
 
-    ``stock`` keeps nbgrader's own execute step, for comparing against it (``bench/``).
+    ``stock`` keeps nbgrader's own execute step, for comparing against it (``bench/``);
+    ``sandbox`` is where kernels run (``grader.execute.RobustExecute.sandbox``).
     """
     config = PyFileConfigLoader("nbgrader_config.py", path=str(GRADER)).load_config()
+    config.RobustExecute.sandbox = sandbox
     if stock:
         del config.Autograde["autograde_preprocessors"]
         del config.Autograde["sanitize_preprocessors"]
@@ -50,14 +52,17 @@ def course_config(course, stock=False):
 _API = None
 
 
-def _grade_one(course, assignment, student, stock=False):
+def _grade_one(course, assignment, student, stock=False, sandbox="bwrap"):
     """In a worker: autograde one submission and generate its feedback; return (ok, log tail)."""
     global _API
     if _API is None:
         warnings.filterwarnings("ignore")  # SQLAlchemy's warnings inside nbgrader are not the instructor's business
         from nbgrader.apps import NbGraderAPI
-        _API = NbGraderAPI(config=course_config(course, stock))
+        _API = NbGraderAPI(config=course_config(course, stock, sandbox))
     result = _API.autograde(assignment, student, force=True, create=True)
+    text = f"{result.get('log') or ''}\n{result.get('error') or ''}"
+    if "sandbox failed: " in text:  # say why this submission's sandbox did not start, not nbgrader's summary
+        return False, "sandbox failed: " + text.split("sandbox failed: ", 1)[1].splitlines()[0]
     if result.get("success"):
         feedback = _API.generate_feedback(assignment, student, force=True)
         if not feedback.get("success"):
@@ -108,7 +113,7 @@ def prepare(course, intakes):
     return [(i.assignment, i.student) for i in intakes if i.gradable]
 
 
-def record(course, intakes, failures):
+def record(course, intakes, failures, sandbox="bwrap"):
     """After grading: store each graded submission's flags and time; mark it flagged for the formgrader."""
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -118,7 +123,11 @@ def record(course, intakes, failures):
         for intake in intakes:
             flags = list(intake.flags)
             key = (intake.student, intake.assignment)
-            if key in failures:
+            if sandbox == "none":
+                flags.append(Flag("no sandbox", "graded with --sandbox none: student code ran with the grader's rights"))
+            if key in failures and failures[key].startswith("sandbox failed: "):  # this one submission's sandbox
+                flags.append(Flag("sandbox failed", failures[key].split(": ", 1)[1][:300]))
+            elif key in failures:
                 flags.append(Flag("grading failed", (failures[key].strip().splitlines() or ["no log"])[-1][:200]))
             elif intake.gradable:
                 try:
@@ -138,12 +147,17 @@ def record(course, intakes, failures):
     records.save(course, ledger)
 
 
-def grade_class(submissions, jobs=1, course=COURSE, show_progress=True, stock=False, layout="nbgrader"):
+def grade_class(submissions, jobs=1, course=COURSE, show_progress=True, stock=False, layout="nbgrader", sandbox="bwrap"):
     """Grade every submission under ``submissions`` into the class's record; return the whole class's rows.
 
-    Raises ``grader.intake.LayoutError`` before changing anything when no submission is found.
+    Raises ``grader.intake.LayoutError`` before changing anything when no submission is found,
+    and ``grader.sandbox.SandboxUnavailable`` (saying what to install) when ``sandbox="bwrap"``
+    (the default) cannot start here; ``"none"`` grades without it and flags every row.
     """
     course = Path(course)
+    if sandbox == "bwrap" and not stock:
+        from .sandbox import probe
+        probe()
     names = assignments()
     found = locate(submissions, names, layout)  # a folder in the wrong layout must change nothing, not even course/
     ensure_released(course, sorted({assignment for _, assignment, _ in found}))
@@ -157,7 +171,7 @@ def grade_class(submissions, jobs=1, course=COURSE, show_progress=True, stock=Fa
     start = time.monotonic()
     if tasks:
         with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(_grade_one, str(course), a, s, stock): (a, s) for a, s in tasks}
+            futures = {pool.submit(_grade_one, str(course), a, s, stock, sandbox): (a, s) for a, s in tasks}
             for done, future in enumerate(as_completed(futures), 1):
                 assignment, student = futures[future]
                 try:
@@ -168,7 +182,7 @@ def grade_class(submissions, jobs=1, course=COURSE, show_progress=True, stock=Fa
                     failures[(student, assignment)] = log
                 if show_progress:
                     progress(done, len(tasks), f"{student}/{assignment}")
-    record(course, intakes, failures)
+    record(course, intakes, failures, sandbox=None if stock else sandbox)
     rows = records.class_rows(course)
     write_csv(rows, course / "grades.csv")
     write_missing_feedback(rows, course / "feedback")
@@ -178,17 +192,20 @@ def grade_class(submissions, jobs=1, course=COURSE, show_progress=True, stock=Fa
 
 
 def notebook_flags(path):
-    """Flags read off an autograded notebook: cells that hung or killed the kernel.
+    """Flags read off an autograded notebook: cells that hung or killed the kernel, and what the guard found.
 
     A try-it cell that ran long is not flagged: it is practice, and waiting on a wrong answer is its job.
     (A try-it cell that killed the kernel is.)
     """
+    from .execute import cell_flags
+
     flags = []
     if not path.is_file():
         return flags
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         practice = "tryit" in cell.metadata.get("tags", [])
+        flags.extend(cell_flags(cell, cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {nb.cells.index(cell) + 1}"))
         for output in cell.get("outputs", []):
             if output.get("output_type") != "error":
                 continue

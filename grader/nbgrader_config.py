@@ -64,3 +64,8 @@ c.LatePenalty.per_day = 0.1
 
 # `nbgrader export` writes course/grades.csv, the same file as `python -m grader export`.
 c.ExportApp.plugin_class = "grader.export.GradesExport"
+
+# Every kernel runs in a bubblewrap sandbox (grader/sandbox.py): no view of the gradebook, other
+# submissions or this repository, loopback only, and nothing it starts outlives it. 'none' grades
+# with the grader's own rights (only for code you trust).
+c.RobustExecute.sandbox = "bwrap"

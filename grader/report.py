@@ -93,6 +93,11 @@ def render(rows):
     esc = html.escape
     parts = [f"<!doctype html><meta charset='utf-8'><title>Grading report</title><style>{STYLE}</style>",
              "<h1>Grading report</h1>"]
+    unsandboxed = sum(1 for r in rows if any(f.kind == "no sandbox" for f in r.flags))
+    if unsandboxed:  # said first: these grades came from code that could reach the gradebook
+        parts.append(f"<p class=flag><strong>No sandbox:</strong> {unsandboxed} submission(s) were graded with "
+                     "<code>--sandbox none</code>; their code ran with the grader's rights and could have read "
+                     "other submissions or changed the gradebook. Grade them again with the sandbox on.</p>")
     by_assignment = defaultdict(list)
     for row in rows:
         by_assignment[row.assignment].append(row)

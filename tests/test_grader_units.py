@@ -213,3 +213,79 @@ def test_tamper_scan_leaves_honest_code_alone():
               "%time x = 1\nprint('received', 5, 'bytes')",
               "def recv_exactly(sock, n):\n    return b''"]
     assert suspicious_code(honest) == []
+
+
+# ---------------------------------------------------------------- the guard and the sandbox
+
+
+def flags_of(nb):
+    from grader.execute import cell_flags
+    return [flag for cell in nb.cells for flag in cell_flags(cell, "t")]
+
+
+@pytest.mark.parametrize("trick", [
+    "get_ipython().run_cell = lambda *a, **k: None",
+    "import IPython\nIPython.core.interactiveshell.InteractiveShell.run_cell_async = None",
+    "get_ipython().ast_transformers.append(__import__('ast').NodeTransformer())",
+    "import time\ntime.monotonic = lambda: 0.0",
+    "import netkit.checks._base as b\nb.show_bytes.__defaults__ = (1,)",
+])
+def test_the_guard_undoes_changes_to_the_machinery_and_says_so(tmp_path, trick):
+    nb = run(notebook(code(trick), code("assert False, 'the check fails'", "t1", 1)), tmp_path)
+    assert error_names(nb.cells[1]) == ["AssertionError"]
+    assert any("the grader undid" in reason for _, reason in flags_of(nb)), flags_of(nb)
+
+
+def test_a_hook_reinstalled_behind_the_guards_back_earns_nothing(tmp_path):
+    again = code("import threading, time\ndef rewrite(lines):\n    return ['pass\\n']\n"
+                 "def keep():\n    while True:\n        ip = get_ipython()\n"
+                 "        if rewrite not in ip.input_transformers_cleanup:\n"
+                 "            ip.input_transformers_cleanup.append(rewrite)\n        time.sleep(0.001)\n"
+                 "threading.Thread(target=keep, daemon=True).start()")
+    nb = run(notebook(again, code("assert False, 'the check fails'", "t1", 1)), tmp_path)
+    assert error_names(nb.cells[1]) == ["GraderTampering"]
+    assert any("no points" in reason for _, reason in flags_of(nb))
+
+
+def test_a_trace_function_costs_the_test_cells_it_watched(tmp_path):
+    nb = run(notebook(code("import sys\nsys.settrace(lambda *a: None)"), code("pass", "t1", 1)), tmp_path)
+    assert error_names(nb.cells[1]) == ["GraderTampering"]
+    assert "sys.settrace" in nb.cells[1].outputs[-1].evalue
+
+
+def test_the_kernel_sees_only_its_own_folder_and_loopback(tmp_path):
+    (tmp_path / "data.txt").write_text("given")
+    look = code("import os, pathlib, socket\nimport netkit\nrepo = pathlib.Path(netkit.__file__).resolve().parent.parent\n"
+                "assert sorted(os.listdir('.')) == ['data.txt'], os.listdir('.')\n"
+                "assert not (repo / 'grader').exists() and not (repo / 'course').exists()\n"
+                f"assert not pathlib.Path({str(tmp_path)!r}).exists()\n"
+                "pathlib.Path('out.txt').write_text('mine')\n"
+                "assert 'CapEff:\\t0000000000000000' in open('/proc/self/status').read()\n"
+                "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\nexcept OSError:\n    pass\n"
+                "else:\n    raise AssertionError('reached another host')\n", "t1", 1)
+    nb = run(notebook(look), tmp_path)
+    assert error_names(nb.cells[0]) == []
+    assert not (tmp_path / "out.txt").exists()  # it wrote to its own copy
+
+
+def test_a_sandbox_that_cannot_start_says_why(tmp_path, monkeypatch):
+    from grader import sandbox
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(sandbox, "_bwrap", lambda: str(fake))
+    monkeypatch.setattr(sandbox, "_PROBED", True)
+    with pytest.raises(sandbox.SandboxFailed, match="sandbox failed: .*Permission denied"):
+        run(notebook(code("x = 1")), tmp_path)
+    monkeypatch.setattr(sandbox, "_PROBED", False)
+    with pytest.raises(sandbox.SandboxUnavailable, match="apparmor_restrict_unprivileged_userns=0"):
+        run(notebook(code("x = 1")), tmp_path)
+
+
+def test_a_class_graded_without_the_sandbox_is_said_so_at_the_top_of_the_report():
+    from grader.records import Flag, Row
+    from grader.report import render
+    rows = [Row("ann", "a1", 1, 2, flags=[Flag("no sandbox", "graded with --sandbox none")]), Row("bob", "a1", 2, 2)]
+    page = render(rows)
+    assert page.index("No sandbox:") < page.index("<h2>")
+    assert "No sandbox:" not in render([Row("bob", "a1", 2, 2)])

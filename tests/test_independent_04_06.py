@@ -12,15 +12,18 @@ runs the visible check first and then the hidden one, so each case here runs the
 check once and then (if it passed) the hidden check once: the same outcome as running both
 cells, without running the visible check twice.
 
-Cases marked xfail(strict=True) are defects of the checks found this way (a wrong solution
-that passes, or a check that crashes instead of failing with a message); they turn into
-failures (XPASS) once the check is fixed, so the mark can then be removed.
+Cases marked ``pytest.mark.xfail(strict=True, reason="check defect: ...")`` are defects of
+the checks found this way (a wrong solution that passes, or a check that crashes instead of
+failing with a message); they turn into failures (XPASS) once the check is fixed, so the
+mark can then be removed.
 """
 import importlib
 import importlib.util
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.slow  # every independent solution against both checks (make test, not make quick)
 
 HERE = Path(__file__).parent / "solutions" / "independent"
 
@@ -56,10 +59,6 @@ RIGHT = {
     "05-udp-ntp": ["right_struct", "right_bytes", "right_connected"],
     "06-select": ["right_lists", "right_objects", "right_selectselector"],
 }
-
-
-def defect(reason):
-    return pytest.mark.xfail(strict=True, reason="check defect: " + reason)
 
 
 # (assignment, wrong module, exercise, texts the failure message must contain[, marks]);
