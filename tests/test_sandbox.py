@@ -141,14 +141,9 @@ def living(marker):
     return found
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
-    try:
-        probe()
-    except SandboxUnavailable as exc:
-        pytest.fail(str(exc))
-    root = tmp_path_factory.mktemp("hostile")
-    submissions, course, escape = root / "submissions", root / "course", root / "escaped.txt"
+def write_class(submissions, attacks, **fields):
+    """A class of lab 03 in nbgrader's layout: the full solution (carrying ``SECRET``) and, per attack,
+    the blank notebook plus one cell, the attack's source with ``fields`` filled in."""
     solution = nbformat.read(SAMPLES / "solution" / LAB / f"{LAB}.ipynb", as_version=4)
     for cell in solution.cells:
         if cell.metadata.get("nbgrader", {}).get("solution"):
@@ -158,13 +153,23 @@ def hostile(tmp_path_factory):
     nbformat.write(solution, submissions / "solution" / LAB / f"{LAB}.ipynb")
     blank = nbformat.read(SAMPLES / "blank" / LAB / f"{LAB}.ipynb", as_version=4)
     first_code = next(i for i, c in enumerate(blank.cells) if c.cell_type == "code")
-    for student, attack in ATTACKS.items():
+    for student, attack in attacks.items():
         nb = nbformat.from_dict(blank)
-        source = attack.format(course=str(course), submissions=str(submissions), repo=str(REPO),
-                               escape=str(escape), marker=MARKER)
-        nb.cells.insert(first_code + 1, nbformat.v4.new_code_cell(source))
+        nb.cells.insert(first_code + 1, nbformat.v4.new_code_cell(attack.format(**fields)))
         (submissions / student / LAB).mkdir(parents=True)
         nbformat.write(nb, submissions / student / LAB / f"{LAB}.ipynb")
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    try:
+        probe()
+    except SandboxUnavailable as exc:
+        pytest.fail(str(exc))
+    root = tmp_path_factory.mktemp("hostile")
+    submissions, course, escape = root / "submissions", root / "course", root / "escaped.txt"
+    write_class(submissions, ATTACKS, course=str(course), submissions=str(submissions), repo=str(REPO),
+                escape=str(escape), marker=MARKER)
     before = netkit_hashes(), git_status()
     rows = grade_class(submissions, jobs=2, course=course, show_progress=False)
     return {"rows": {r.student_id: r for r in rows}, "course": course, "escape": escape, "before": before}

@@ -1,0 +1,177 @@
+"""More attacks of a hostile student, graded through the real grader in the real sandbox (issue 11's red team).
+
+The attacks of ``test_sandbox`` reach for the gradebook, the repository and netkit; these reach for
+the guard itself (its runner, its signing handler), race it from a thread, look around the sandbox
+(``/proc``, inherited descriptors, other jobs), exhaust what the sandbox shares with the submissions
+graded beside it (disk, memory in ``/tmp``, CPU) and forge how a test cell ended. Each is the blank
+lab 03 plus one cell; one class, graded once with ``--jobs 2`` beside the full solution.
+"""
+
+import os
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+
+from grader.autograde import grade_class
+from grader.sandbox import SandboxUnavailable, probe
+from tests.test_sandbox import LAB, MARKER, SECRET, autograded_text, living, write_class
+
+FIND_GUARD = '''g = next(k for k in list(globals()) if k.startswith("_grader_guard_") and callable(globals()[k]))
+real = globals()[g]
+cells = dict(zip(real.__code__.co_freevars, real.__closure__))
+'''
+ATTACKS = {
+    # Rebind the guard's runner (the name the grader's call looks up) to a wrapper that runs `pass`.
+    "runner": FIND_GUARD + '''staged = cells["staged"].cell_contents
+def runner(run_id, real=real, staged=staged):
+    staged[run_id] = "pass"
+    return real(run_id)
+globals()[g] = runner
+''',
+    # Keep the runner; swap the `exec` it closes over for one that runs nothing.
+    "closure": FIND_GUARD + '''cells["pristine_exec"].cell_contents = lambda *args, **kwargs: None
+''',
+    # Replace the guard's control handler with one that answers "nothing restored, the test ran",
+    # signed by the guard's own signing function (reached through closures, not the garbage collector).
+    "forger": '''kernel = get_ipython().kernel
+name = next(k for k in kernel.control_handlers if k.startswith("_grader_guard_"))
+handle = kernel.control_handlers[name]
+sign = dict(zip(handle.__code__.co_freevars, handle.__closure__))["sign"].cell_contents
+def forged(stream, ident, parent, kernel=kernel, sign=sign, reply=name[:-len("request")] + "reply"):
+    request = parent["content"]
+    answer = {{"nonce": request.get("nonce"), "restored": []}}
+    if request.get("action") != "before":
+        answer["outcome"] = {{"status": "ok", "traced": False}}
+    kernel.session.send(stream, reply, sign(answer), parent, ident=ident)
+kernel.control_handlers[name] = forged
+''',
+    # A thread that swaps netkit's checks for no-ops only while the guard's runner is on a stack,
+    # and puts them back before the guard looks again.
+    "racer": FIND_GUARD + '''import importlib, sys, threading
+def passes(*args, **kwargs):
+    return None
+targets = []
+for module in ("netkit.checks.byteorder", "netkit.hidden.byteorder"):
+    try:
+        checks = importlib.import_module(module)
+    except ImportError:
+        continue
+    targets += [(checks, n, getattr(checks, n)) for n in dir(checks) if n.startswith("check_")]
+def running(code=real.__code__):
+    for frame in list(sys._current_frames().values()):
+        while frame is not None:
+            if frame.f_code is code:
+                return True
+            frame = frame.f_back
+    return False
+def race():
+    while True:
+        swapped = running()
+        for module, name, original in targets:
+            setattr(module, name, passes if swapped else original)
+sys.setswitchinterval(1e-6)
+threading.Thread(target=race, daemon=True).start()
+''',
+    # Look around: descriptors inherited from the grader, /proc/1/root, the mounts, other jobs' sockets
+    # (abstract ones too), signals to every process in reach; leave a symlink for the grader to follow.
+    "looker": '''import os, pathlib, signal, socket
+seen = []
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        seen.append(os.readlink(f"/proc/self/fd/{{fd}}"))
+    except OSError:
+        pass
+print("fds:", sorted(set(seen)))
+print("root:", sorted(os.listdir("/proc/1/root")))
+print("pids:", sorted(int(p) for p in os.listdir("/proc") if p.isdigit()))
+print("writable:", [l.split()[1] for l in open("/proc/mounts") if " rw," in l and l.split()[0] != "proc"])
+print("job:", sorted(os.listdir(os.path.dirname(os.getcwd()))), "tmp:", sorted(os.listdir("/tmp")))
+for path in pathlib.Path("/").glob("*/grade-*"):
+    print("another job:", path)
+with open("/proc/net/unix") as table:
+    print("abstract sockets:", [l.split()[-1] for l in table if l.split()[-1].startswith("@")])
+for target in ({course!r}, "/", "/etc"):
+    try:
+        os.symlink(target, os.path.join(os.getcwd(), "link-" + target.strip("/").replace("/", "_")))
+    except OSError as exc:
+        print("symlink:", exc)
+for pid in range(2, 2000):
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        continue
+    print("can signal:", pid, open(f"/proc/{{pid}}/cmdline", "rb").read()[:60])
+''',
+    # Fill what the sandbox shares with the host: its private /tmp (a tmpfs: host memory) and the job
+    # folder (host disk), many files each under the file-size limit.
+    "filler": '''import os
+written = {{}}
+for folder in ("/tmp", os.getcwd()):
+    written[folder] = 0
+    for n in range(8):
+        try:
+            with open(os.path.join(folder, f"fill{{n}}"), "wb") as f:
+                for _ in range(200):
+                    f.write(b"x" * 2**20)
+            written[folder] += 200
+        except OSError as exc:
+            print("stopped:", folder, exc)
+            break
+print("written MiB:", written)
+''',
+    # Starve the submission graded beside it: busy processes in sessions of their own.
+    "spinner": '''import subprocess, sys
+for _ in range(12):
+    subprocess.Popen([sys.executable, "-c", "while True: pass", {marker!r}], start_new_session=True)
+print("spinning")
+''',
+    # End checks with exits that are not failures elsewhere; clear the test cell's error from a thread.
+    "exits": '''import os, sys, threading, time
+from IPython.display import clear_output
+def ip_to_int(text):
+    raise SystemExit(0)
+def int_to_ip(number):
+    raise KeyboardInterrupt
+def htonl(x, byteorder=sys.byteorder):
+    sys.exit()
+def clear():
+    while True:
+        clear_output()
+        time.sleep(0.001)
+threading.Thread(target=clear, daemon=True).start()
+''',
+    # Serve a stub netkit.checks and netkit.hidden from a finder, and put stubs in sys.modules.
+    "stubs": '''import importlib.abc, importlib.machinery, sys, types
+class Stub(types.ModuleType):
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+class Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, name, path=None, target=None):
+        if name.startswith(("netkit.checks", "netkit.hidden")):
+            return importlib.machinery.ModuleSpec(name, self)
+    def create_module(self, spec):
+        return Stub(spec.name)
+    def exec_module(self, module):
+        pass
+sys.meta_path.insert(0, Finder())
+for name in [n for n in sys.modules if n.startswith(("netkit.checks", "netkit.hidden"))]:
+    sys.modules[name] = Stub(name)
+''',
+}
+GUARD_ATTACKS = {"runner", "closure", "forger", "racer", "stubs"}
+
+
+@pytest.fixture(scope="module")
+def attacked(tmp_path_factory):
+    try:
+        probe()
+    except SandboxUnavailable as exc:
+        pytest.fail(str(exc))
+    root = tmp_path_factory.mktemp("attacks")
+    submissions, course = root / "submissions", root / "course"
+    write_class(submissions, ATTACKS, course=str(course), marker=MARKER)
+    rows = grade_class(submissions, jobs=2, course=course, show_progress=False)
+    return {"rows": {r.student_id: r for r in rows}, "course": course}
