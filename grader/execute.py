@@ -139,8 +139,10 @@ def __make_guard():
     streams = (sys.stdout, sys.stderr, sys.displayhook, sys.excepthook)
     # Lists of hooks that rewrite or watch cells, by owner and attribute: the list object and its items.
     manager = shell.input_transformer_manager
+    private = TransformerManager()  # the runner's own, so a hook on the shell's never rewrites a test cell
     hooks = [(owner, attr, getattr(owner, attr), list(getattr(owner, attr))) for owner, attr in (
         (manager, "cleanup_transforms"), (manager, "line_transforms"), (manager, "token_transformers"),
+        (private, "cleanup_transforms"), (private, "line_transforms"), (private, "token_transformers"),
         (shell, "input_transformers_post"), (shell, "ast_transformers"))]
     # Parts of the machinery kept by identity (an instance swapped for a look-alike is put back).
     parts = [(owner, attr, getattr(owner, attr)) for owner, attr in (
@@ -150,7 +152,8 @@ def __make_guard():
     events = {{name: list(callbacks) for name, callbacks in shell.events.callbacks.items()}}
     custom_tb = shell.CustomTB
     # The execution machinery: methods overridden on an instance, or replaced on a class.
-    machines = [shell, kernel, shell.compile, shell.displayhook, shell.display_pub, shell.InteractiveTB, shell.events]
+    machines = [shell, kernel, shell.compile, shell.displayhook, shell.display_pub, shell.InteractiveTB, shell.events,
+                private, kernel.session]
     # An instance attribute that shadows a method of its class overrides it (shell.run_cell = ...).
     shadows = lambda obj, name: any(isinstance(vars(c).get(name), (*FUNCS, *WRAPPERS)) for c in type(obj).__mro__)
     instance_attrs = [(obj, {{k: v for k, v in vars(obj).items() if shadows(obj, k)}}) for obj in machines]
@@ -158,7 +161,7 @@ def __make_guard():
                    for obj in machines for cls in type(obj).__mro__ if cls is not object]
     handler_tables = [(table, dict(table)) for table in (kernel.shell_handlers, kernel.control_handlers)]
     user_ns = shell.user_ns
-    transform = TransformerManager().transform_cell
+    transform = private.transform_cell
     cache = shell.compile.cache
     show = shell.showtraceback
     settrace, setprofile, gettrace, getprofile = sys.settrace, sys.setprofile, sys.gettrace, sys.getprofile
@@ -178,6 +181,22 @@ def __make_guard():
 
     def restore():
         found.clear()
+        # The guard itself first: the name the grader's call looks up, and what its own functions close over
+        # (a student can reach both with plain attribute access: globals(), __closure__, cell_contents).
+        if user_ns.get("{name}", MISSING) is not run:
+            found.append("the grader's runner of test cells was replaced")
+            user_ns["{name}"] = run
+        for fn, code, defaults, kw, cells in own:
+            if fn.__code__ is not code or fn.__defaults__ is not defaults or fn.__kwdefaults__ is not kw:
+                found.append(f"the grader's own {{fn.__name__}}() was changed")
+                fn.__code__, fn.__defaults__, fn.__kwdefaults__ = code, defaults, kw
+            for cell, value in zip(fn.__closure__ or (), cells):
+                if (cell.cell_contents if _full(cell) else MISSING) is not value:
+                    found.append(f"what the grader's own {{fn.__name__}}() uses was replaced")
+                    if value is MISSING:
+                        del cell.cell_contents
+                    else:
+                        cell.cell_contents = value
         put_back(builtins.__dict__, pristine_builtins, "builtins", True, skip=managed)
         for name in [m for m in sys.modules if m.split(".")[0] == "netkit" and m not in pristine_modules]:
             found.append(f"sys.modules[{{name!r}}] was added")
@@ -321,6 +340,12 @@ def __make_guard():
         kernel.session.send(stream, "{name}_reply", sign(reply), parent, ident=ident)
 
     kernel.control_handlers["{name}_request"] = handle
+    own = [(fn, fn.__code__, fn.__defaults__, fn.__kwdefaults__,
+            tuple(c.cell_contents if _full(c) else MISSING for c in fn.__closure__ or ()))
+           for fn in (run, handle, sign, restore, put_back, put_back_attrs, _full)]
+    # Again, now that restore()'s own cell for ``own`` is filled (the same list).
+    own[:] = [(fn, code, defaults, kw, tuple(c.cell_contents if _full(c) else MISSING for c in fn.__closure__ or ()))
+              for fn, code, defaults, kw, _ in own]
     handler_tables[1][1]["{name}_request"] = handle
     return run, key
 
@@ -412,6 +437,7 @@ class RobustExecute(Execute):
     process_limit = Integer(256, help="Processes a sandboxed kernel's user may run (RLIMIT_NPROC; not enforced for root).").tag(config=True)
     open_files_limit = Integer(1024, help="Open files per process in the sandbox (RLIMIT_NOFILE).").tag(config=True)
     file_size_limit = Float(256.0, help="MiB a file written in the sandbox may reach (RLIMIT_FSIZE).").tag(config=True)
+    tmp_size_limit = Float(512.0, help="MiB the sandbox's /tmp, and its /dev/shm, may each hold (host memory).").tag(config=True)
     cpu_time_limit = Integer(900, help="CPU seconds a sandboxed kernel may use (RLIMIT_CPU); then it is restarted.").tag(config=True)
     guard_timeout = Float(10.0, help="Seconds the guard may take to answer before a test cell.").tag(config=True)
 
@@ -447,6 +473,7 @@ class RobustExecute(Execute):
             km.rlimits = sandbox.limits(memory=self.memory_limit * 2**30, processes=self.process_limit,
                                         open_files=self.open_files_limit, file_size=self.file_size_limit * 2**20,
                                         cpu_seconds=self.cpu_time_limit)
+            km.tmp_size = self.tmp_size_limit * 2**20
         return km
 
     def deadline(self, cell, after_hang=None):

@@ -92,10 +92,15 @@ def limits(memory=0, processes=0, open_files=0, file_size=0, cpu_seconds=0):
             ("RLIMIT_FSIZE", int(file_size)), ("RLIMIT_CPU", int(cpu_seconds))]
 
 
-def bwrap_args(job, workdir, packages=("netkit",), env=None):
-    """bwrap's options for a kernel whose only writable folders are ``job`` (bound at its own path) and /tmp."""
+def bwrap_args(job, workdir, packages=("netkit",), env=None, tmp_size=0):
+    """bwrap's options for a kernel whose only writable folders are ``job`` (bound at its own path) and /tmp.
+
+    ``/tmp`` and ``/dev/shm`` are tmpfs, held in the host's memory outside any rlimit: ``tmp_size``
+    (bytes; 0: the kernel's default, half the host's memory) caps each.
+    """
+    size = ["--size", str(int(tmp_size))] if tmp_size > 0 else []
     args = [_bwrap(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
-            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/dev/shm", "--tmpfs", "/tmp"]
+            "--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/dev/shm", *size, "--tmpfs", "/tmp"]
     for path in SYSTEM:
         if os.path.islink(path):
             args += ["--symlink", os.readlink(path), path]
@@ -182,6 +187,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     job = None
     rlimits = ()
+    tmp_size = 0  # bytes each of /tmp and /dev/shm may hold
     packages = ("netkit",)
 
     def __init__(self, **kwargs):
@@ -202,7 +208,7 @@ class SandboxKernelManager(AsyncKernelManager):
         python = kernel_cmd[0]
         if os.path.basename(python).startswith("python"):
             kernel_cmd = launcher + kernel_cmd[1:]  # the launcher execs this same interpreter
-        cmd = [*bwrap_args(self.job.root, self.job.work, self.packages, env), "--", *kernel_cmd]
+        cmd = [*bwrap_args(self.job.root, self.job.work, self.packages, env, self.tmp_size), "--", *kernel_cmd]
         kw["cwd"] = str(self.job.root)
         with open(self.job.stderr_path, "ab") as stderr:  # why a sandbox failed to start, for the feedback
             kw["stderr"] = kw["stdout"] = stderr
