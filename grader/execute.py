@@ -302,7 +302,8 @@ def __make_guard():
     def run(run_id):
         __tracebackhide__ = True
         source = staged.pop(run_id, None)
-        if source is None:
+        if source is None:  # the guard was not asked before this: put back its handler, so it is asked after
+            restore()
             return
         traced = gettrace() is not None or getprofile() is not None
         settrace(None)
@@ -320,7 +321,9 @@ def __make_guard():
             except BaseException:
                 pass
             return
-        outcomes[run_id] = {{"status": "ok", "traced": traced}}
+        # Looked at again while the runner is still on the stack: a thread that swaps the checks only while
+        # it sees the runner running has not put them back yet.
+        outcomes[run_id] = {{"status": "ok", "traced": traced, "changed": restore()}}
 
     def sign(content):
         body = json.dumps(content, sort_keys=True)
@@ -625,8 +628,8 @@ class RobustExecute(Execute):
             why = "the cell that ran was not the test cell" if not outcome else "the test cell did not run to its end"
         elif outcome.get("traced"):
             why = "a trace function (sys.settrace) was watching the kernel"
-        elif after.get("restored"):
-            why = "while it ran, something changed: " + "; ".join(after["restored"][:5])
+        elif after.get("restored") or outcome.get("changed"):
+            why = "while it ran, something changed: " + "; ".join((outcome.get("changed") or after["restored"])[:5])
         elif outcome["status"] == "error" and not any(o.get("output_type") == "error" for o in cell.outputs):
             cell.outputs.append(error_output(outcome["ename"], outcome.get("evalue", "")))
         if why:

@@ -23,6 +23,18 @@ FIND_GUARD = '''g = next(k for k in list(globals()) if k.startswith("_grader_gua
 real = globals()[g]
 cells = dict(zip(real.__code__.co_freevars, real.__closure__))
 '''
+FORGE = '''kernel = get_ipython().kernel
+name = next(k for k in kernel.control_handlers if k.startswith("_grader_guard_"))
+handle = kernel.control_handlers[name]
+sign = dict(zip(handle.__code__.co_freevars, handle.__closure__))["sign"].cell_contents
+def forged(stream, ident, parent, kernel=kernel, sign=sign, reply=name[:-len("request")] + "reply"):
+    request = parent["content"]
+    answer = {{"nonce": request.get("nonce"), "restored": []}}
+    if request.get("action") != "before":
+        answer["outcome"] = {{"status": "ok", "traced": False}}
+    kernel.session.send(stream, reply, sign(answer), parent, ident=ident)
+kernel.control_handlers[name] = forged
+'''
 ATTACKS = {
     # Rebind the guard's runner (the name the grader's call looks up) to a wrapper that runs `pass`.
     "runner": FIND_GUARD + '''staged = cells["staged"].cell_contents
@@ -36,18 +48,10 @@ globals()[g] = runner
 ''',
     # Replace the guard's control handler with one that answers "nothing restored, the test ran",
     # signed by the guard's own signing function (reached through closures, not the garbage collector).
-    "forger": '''kernel = get_ipython().kernel
-name = next(k for k in kernel.control_handlers if k.startswith("_grader_guard_"))
-handle = kernel.control_handlers[name]
-sign = dict(zip(handle.__code__.co_freevars, handle.__closure__))["sign"].cell_contents
-def forged(stream, ident, parent, kernel=kernel, sign=sign, reply=name[:-len("request")] + "reply"):
-    request = parent["content"]
-    answer = {{"nonce": request.get("nonce"), "restored": []}}
-    if request.get("action") != "before":
-        answer["outcome"] = {{"status": "ok", "traced": False}}
-    kernel.session.send(stream, reply, sign(answer), parent, ident=ident)
-kernel.control_handlers[name] = forged
-''',
+    "forger": FORGE,
+    # The same, and the runner rebound to one that runs nothing, so that nothing of the guard runs at all.
+    "forger2": FORGE + """globals()[name[:-len("_request")]] = lambda run_id: None
+""",
     # A thread that swaps netkit's checks for no-ops only while the guard's runner is on a stack,
     # and puts them back before the guard looks again.
     "racer": FIND_GUARD + '''import importlib, sys, threading
@@ -161,7 +165,7 @@ for name in [n for n in sys.modules if n.startswith(("netkit.checks", "netkit.hi
     sys.modules[name] = Stub(name)
 ''',
 }
-GUARD_ATTACKS = {"runner", "closure", "forger", "racer", "stubs"}
+GUARD_ATTACKS = {"runner", "closure", "forger", "forger2", "racer", "stubs"}
 
 
 @pytest.fixture(scope="module")
