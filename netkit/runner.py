@@ -70,6 +70,8 @@ __all__ = [
     "StandInError",
     "Unpicklable",
     "STATUSES",
+    "cpu_seconds",
+    "CPUMeter",
 ]
 
 STATUSES = ("returned", "raised", "exited", "killed", "timeout")
@@ -156,6 +158,7 @@ class Outcome:
     elapsed: float = 0.0
     deadline: float | None = None
     stopped: bool = False
+    unclosed: tuple = ()
 
     @property
     def ok(self):
@@ -495,7 +498,11 @@ def _child_main(func, args, kwargs, *, deadline, forbid, fd, lifeline, out_fd, m
         if forbid:
             _forbid(forbid, [func, *args, *kwargs.values()])
         try:
-            report = {"status": "returned", "value": _pack(func(*args, **kwargs))}
+            unclosed = []
+            with _noting_unclosed(unclosed):
+                value = func(*args, **kwargs)
+                gc.collect()  # a socket in a reference cycle is closed now, not at some later collection
+            report = {"status": "returned", "value": _pack(value), "unclosed": unclosed}
         except SystemExit as exc:
             report = _exit_report(exc)
         except BaseException as exc:  # noqa: BLE001  (anything the student raised is a result)
@@ -515,6 +522,28 @@ def _child_main(func, args, kwargs, *, deadline, forbid, fd, lifeline, out_fd, m
                 _CHILD.send("result", {"status": "raised", **_exception_report(exc)})
     finally:
         os._exit(code)
+
+
+@contextlib.contextmanager
+def _noting_unclosed(found):
+    """In the child: append to ``found`` each socket freed while still open (its ResourceWarning).
+
+    CPython closes such a socket itself, so nothing else shows that the code forgot to; other
+    warnings are shown as before.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("always", category=ResourceWarning)
+        shown = warnings.showwarning
+
+        def note(message, category, *args, **kwargs):
+            text = str(message)
+            if issubclass(category, ResourceWarning) and text.startswith("unclosed <socket"):
+                found.append(text[len("unclosed "):])
+            else:
+                shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = note
+        yield
 
 
 def _exit_report(exc):
@@ -878,7 +907,8 @@ class _Child:
         if self.result is not None:
             report = self.result
             if report["status"] == "returned":
-                return {"status": "returned", "value": _unpack(report["value"])}
+                return {"status": "returned", "value": _unpack(report["value"]),
+                        "unclosed": tuple(report.get("unclosed", ()))}
             if report["status"] == "exited":
                 return {"status": "exited", "exit_code": report["exit_code"], "exit_via": report["exit_via"]}
             exception = _unpack(report["exception"])
@@ -913,6 +943,39 @@ class _Child:
                     os.close(fd)
         self._fd = self._pidfd = self._lifeline = None
         self._output.close()
+
+
+def cpu_seconds(pid):
+    """CPU time process ``pid`` has used (user + system), from /proc/<pid>/stat; 0.0 if unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+class CPUMeter:
+    """The CPU a process (a student's server) uses from now on, to tell waiting from spinning.
+
+    A server blocked in select() or recv() uses next to none; one going round a loop uses all
+    it gets. ``busy`` is True once it has used over ``SHARE`` of the time elapsed, in a window
+    long enough that this is more than ``FLOOR`` seconds (a short window proves nothing).
+    """
+
+    SHARE, FLOOR = 0.2, 0.05
+
+    def __init__(self, pid):
+        self.pid, self.started, self.cpu = pid, time.monotonic(), cpu_seconds(pid)
+
+    def used(self):
+        """(CPU seconds used, seconds elapsed) since the meter started."""
+        return cpu_seconds(self.pid) - self.cpu, time.monotonic() - self.started
+
+    @property
+    def busy(self):
+        cpu, wall = self.used()
+        return cpu > self.SHARE * wall > self.FLOOR
 
 
 def run(func, *args, deadline=5.0, forbid=(), **kwargs):

@@ -159,8 +159,14 @@ READINGS = [
      ["encode_reading_fixed(1, 7, 215) sent these fields are still wrong: sensor_id, tenths",
       "'=' means *native* byte order"]),
     ("reading_half_fixed", {"sensor_id", "tenths"}, True, ["these fields are still wrong: tenths"]),
-    ("reading_unsigned", {"sensor_id", "tenths"}, True, ["encode_reading_fixed(2, 513, -125) raised an error",
-                                                         "error: argument out of range"]),
+    ("reading_unsigned", {"sensor_id", "tenths"}, True, ["encode_reading_fixed(2, 513, -125) raised an error: "
+                                                         "struct.pack refused one of the values (sensor_id = 513, "
+                                                         "tenths = -125)", "error: argument out of range",
+                                                         "tenths is signed, -32768 to 32767 ('h')",
+                                                         "changes only the order of the bytes"]),
+    ("reading_signed_id", {"sensor_id", "tenths"}, True, ["encode_reading_fixed(16909060, 65535, -32768) raised an "
+                                                          "error: struct.pack refused one of the values (sensor_id = "
+                                                          "65535", "sensor_id is unsigned, 0 to 65535 ('H')"]),
     ("reading_swapped_body", {"sensor_id", "tenths"}, True, ["these fields are still wrong: sensor_id, tenths"]),
     ("reading_unfixed", {"seq"}, True, ["buggy_fields() names 'seq', which the receiver reads correctly"]),
     ("reading_unfixed", {"tenths"}, True, ["buggy_fields() misses 1 field(s)"]),

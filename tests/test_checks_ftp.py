@@ -99,6 +99,10 @@ LOGIN = [
                             "raise it, do not return it"]),
     ("plain_exception", True, ["raised RuntimeError: login failed", "raise RuntimeError(\"login failed\")",
                                "expected: FTPError(530, 'Authentication failed.') raised"]),
+    ("bare_newline", True, ["While logging in with the right password", "bare_newline sent a command that ends "
+                            "with b'\\n' alone", "The server was still waiting for the end of that line",
+                            "sent:     b'USER student\\n'", "expected: b'USER student\\r\\n'",
+                            "every FTP command ends with b'\\r\\n' (RFC 959)"]),
     ("always_sends_pass", False, ["a server that needs no password", "raised FTPError: 503 Already logged in.",
                                   "b'PASS secret\\r\\n'", "do not send PASS"]),
 ]
@@ -138,6 +142,13 @@ DOWNLOAD = [
                                "b'RETR random.bin\\r\\n'", "read the data connection until EOF first"]),
     ("control_recv", True, ["While downloading 'random.bin' (1,048,576 bytes) (replies in random pieces), "
                             "control_recv raised", "One recv is not one reply", "never with one sock.recv()"]),
+    ("never_closes", True, ["While downloading 'random.bin' (1,048,576 bytes) (replies in random pieces), never_closes "
+                            "returned, but never closed its data connection", "ResourceWarning: unclosed <socket",
+                            "raddr=('127.0.0.1'", "`with socket.create_connection(address) as sock:`",
+                            "sock.close() in a `finally:`"]),
+    ("open_after_550", True, ["While downloading 'missing.bin', a file the server does not have, open_after_550 "
+                              "raised FTPError as it should, but never closed its data connection (the server refused the transfer",
+                              "ResourceWarning: unclosed <socket", "`with socket.create_connection(address)"]),
 ]
 
 UPLOAD = [
@@ -153,6 +164,8 @@ UPLOAD = [
                                 "b'550 No such file or directory.\\r\\n'", "read the reply to RETR/STOR before"]),
     ("send_once", None, ["send_once returned, but the server stored only the first", "of the 1,048,576 bytes uploaded",
                          "loop over send() until every byte has gone"]),
+    ("shutdown_only", True, ["shutdown_only returned, but never closed its data connection",
+                             "ResourceWarning: unclosed <socket", "sock.close() in a `finally:`"]),
 ]
 
 TRANSPORT = [

@@ -74,6 +74,9 @@ WRONG = [
     ("wrong_ports_one_socket", "serve_ports", "both",
      ["expected: b'B:hello, port B' (15 bytes) from port B", "got:      b'B:hello, port B' (15 bytes) from port A",
       "from the socket the request arrived on"]),
+    ("wrong_ports_first_client", "serve_ports", "hidden",
+     ["Client 3 sent a datagram to port C", "Its reply arrived at client 2 instead.", "from port C, at client 2",
+      "send each reply to the address recvfrom() returned with that very datagram"]),
     ("wrong_ports_short_buffer", "serve_ports", "hidden", ["(1026 bytes) from port C", "(514 bytes) from port C",
                                                            "recvfrom(n) returns at most n bytes"]),
     ("wrong_ports_threads", "serve_ports", "hidden", ["serve_ports uses threading", "one thread that serves every client"]),
@@ -155,8 +158,34 @@ def test_wrong_solutions_fail_with_their_lesson(name, function, caught_by, says,
     assert capsys.readouterr().err == ""
 
 
+# A web server that never handles recv() == b'': the hidden check closes a client's side before its request is
+# complete and waits for the server to close that connection (what it must say); the visible check sees it spin
+# when it should be idle, which a machine too busy to give the spinner a fifth of a core may hide.
+IGNORES_EOF = [("wrong_files_ignores_eof", "serve_files"), ("wrong_epoll_ignores_eof", "serve_files_epoll")]
+
+
+@pytest.mark.parametrize(("name", "function"), IGNORES_EOF, ids=[n for n, _ in IGNORES_EOF])
+def test_a_web_server_that_ignores_eof_fails(name, function, capsys):
+    func = solution(name, function)
+    try:
+        run_check(function, False, func)
+    except CheckFailed as caught:
+        message = str(caught)
+        for text in ("s of CPU in", "when it had nothing to do: it was going round its loop", "going round its loop.",
+                     "when recv() returns b'' the client has gone"):
+            assert text in message, message
+        assert "stuck in" not in message, message
+    message = failure(function, True, func)
+    for text in ("1 client closed their side (shutdown(SHUT_WR), so recv() on your side returned b'') but your "
+                 "server never closed that connection (a client closed its side before its request was complete)",
+                 "the client that sent half a request, then closed its side", "sent:     b'GET /index.ht'",
+                 "then the connection stayed open", "when recv() returns b'' the client has gone"):
+        assert text in message, message
+    assert capsys.readouterr().err == ""
+
+
 def test_every_solution_file_is_proven():
-    named = {name for name, _ in RIGHT} | {w[0] for w in WRONG}
+    named = {name for name, _ in RIGHT} | {w[0] for w in WRONG} | {name for name, _ in IGNORES_EOF}
     assert {p.stem for p in HERE.glob("*.py")} == named
 
 

@@ -115,6 +115,16 @@ WRONG = [
     (W.http_get_no_blank_line, "http_get", "visible", ["still waiting for the end of your request"]),
     (W.http_get_split_last_blank_line, "http_get", "visible", ["did not return within"]),
     (W.http_get_no_host, "http_get", "visible", ["sent a request without a Host header", "b'Host: ' + host"]),
+    (W.http_get_raises_on_404, "http_get", "visible",
+     ["http_get('127.0.0.1', ", "'/missing.txt') raised RuntimeError: HTTP error 404",
+      "The server had answered with status 404 and a whole response", "expected: (404, headers, body)",
+      "a 404 is a normal response, not an exception"]),
+    (W.http_get_split_every_colon, "http_get", "visible",
+     ["returned the wrong headers: 'date' is 'Wed, ", "Each of 'date', 'last-modified' stops where its value has a "
+      "colon of its own", "split each line at its first colon only"]),
+    (W.http_get_unpacks_every_colon, "http_get", "visible",
+     ["raised ValueError: too many values to unpack", "header values that hold a colon themselves, such as 'Date: ",
+      "split each line at its first colon only"]),
     (W.http_get_head_one_recv, "http_get", "visible",
      ["returned the wrong headers: missing", "Read the head until b'\\r\\n\\r\\n' has arrived"]),
     # ask

@@ -85,22 +85,42 @@ WRONG = [
       "expected: 'silent' within 0.3 s", "Hint: a port that never answers keeps connect() or recv() waiting"]),
     ("probe_tcp", wrong_probes.tcp_refused_as_silent, True,
      ["returned 'silent', but the port is 'closed'", "the kernel answered the SYN with an RST",
-      "ConnectionRefusedError is an OSError too; catch it on its own"]),
+      "connect() was refused at once (an RST came back), it did not time out",
+      "ConnectionRefusedError is an OSError too: an `except OSError` (or a bare except) that answers 'silent' "
+      "catches it as well"]),
     ("probe_tcp", wrong_probes.tcp_timeout_as_closed, True,
-     ["returned 'closed', but the port is 'silent'", "TimeoutError is an OSError too"]),
+     ["returned 'closed', but the port is 'silent'", "the whole timeout: connect() got no answer and timed out",
+      "an `except OSError` placed before `except TimeoutError` catches the timeout as well"]),
+    ("probe_tcp", wrong_probes.tcp_connect_ex_nonzero_is_closed, True,
+     ["returned 'closed', but the port is 'silent'", "the whole timeout: connect() got no answer and timed out",
+      "connect_ex returns errno.ECONNREFUSED for it, and for a timeout errno.EAGAIN (11)"]),
+    ("probe_tcp", wrong_probes.tcp_never_closes, True,
+     ["answered 'open' rightly and returned, but never closed its socket (the exercise says: close the socket",
+      "got:      ResourceWarning: unclosed <socket.socket", "`with socket.socket(...) as sock:`",
+      "call sock.close() in a `finally:`"]),
     ("probe_tcp", wrong_probes.tcp_waits_for_data, True,
      ["returned 'silent', but the port is 'open'", "never says a word (netkit's nop_server)",
       "the port is open once connect() succeeds"]),
     ("probe_tcp", wrong_probes.tcp_own_timeout, True, ["stuck in create_connection()"]),
     ("probe_udp", wrong_probes.udp_unconnected, True,
      ["returned 'silent', but the port is 'refused'", "ICMP 'port unreachable'",
-      "an unconnected socket (sendto/recvfrom) never hears the ICMP error"]),
-    ("probe_udp", wrong_probes.udp_refused_as_silent, True, ["returned 'silent', but the port is 'refused'"]),
+      "the whole timeout: nothing reached it", "unconnected socket (sendto/recvfrom) never hears the ICMP error"]),
+    ("probe_udp", wrong_probes.udp_refused_as_silent, True,
+     ["returned 'silent', but the port is 'refused'", "well before the timeout: the ICMP error did reach it",
+      "catch ConnectionRefusedError on its own first"]),
     ("probe_udp", wrong_probes.udp_no_timeout, True,
      ["stuck in recv()", "the port: a UDP server receives every datagram and never answers"]),
     ("probe_udp", wrong_probes.udp_short_timeout, False,
      ["probe_udp('127.0.0.1'", "timeout=0.5) returned 'silent', but the port is 'answers'",
-      "a UDP server answers after 0.15 s", "wait as long as `timeout` says"]),
+      "a UDP server answers after 0.15 s", "before the server had answered, though the timeout was 0.5 s",
+      "wait as long as `timeout` says, not less"]),
+    ("probe_udp", wrong_probes.udp_own_echo_only, False,
+     ["probe_udp('127.0.0.1'", "returned 'silent', but the port is 'answers'",
+      "the server received b'probe' (5 bytes) and answered b'pong' (4 bytes)", "so it had the answer and did not "
+      "count it", "the answer was not your own datagram sent back: any datagram that comes back is an answer"]),
+    ("probe_udp", wrong_probes.udp_sender_is_host, False,
+     ["probe_udp('localhost'", "returned 'silent', but the port is 'answers'", "so it had the answer and did not "
+      "count it", "you were given the name 'localhost', and replies come from the address '127.0.0.1'"]),
     ("classify_arrivals", wrong_link.arrivals_duplicate_as_reordered, True,
      ["classify_arrivals(5, [0, 1, 1, 2, 3, 4]) got 'reordered' wrong", "a duplicate's second copy is not a reordering"]),
     ("classify_arrivals", wrong_link.arrivals_previous_only, True,
@@ -118,6 +138,9 @@ WRONG = [
     ("measure_link", wrong_link.link_binary_numbers, True,
      ["did not send the numbered datagrams exercise 7 asks for", "sent:     30 datagrams: [b'\\x00\\x00\\x00\\x00'",
       "expected: 30 datagrams: [b'0', b'1'"]),
+    ("measure_link", wrong_link.link_sender_is_address, False,
+     ["measure_link(('localhost', ", "returned the wrong arrivals", "none of the 10 echoes counted. They came from "
+      "127.0.0.1:", "you were given the name 'localhost'"]),
     ("measure_link", wrong_link.link_sorted, True,
      ["the right numbers in another order; return them in the order they arrived"]),
 ]
@@ -189,3 +212,10 @@ def test_simulate_arrivals_matches_the_real_proxy_and_the_report(knobs):
     seen = checks.reference_classification(count, arrivals)
     assert seen == {"lost": list(report.dropped), "duplicated": list(report.duplicated),
                     "reordered": list(report.reordered)}
+
+
+def test_a_connect_ex_probe_is_not_told_about_except_clauses():
+    message = _message("probe_tcp", wrong_probes.tcp_connect_ex_nonzero_is_closed, True)
+    assert "connect_ex returns errno.ECONNREFUSED" in message and "except" not in message, message
+    message = _message("probe_tcp", wrong_probes.tcp_timeout_as_closed, True)
+    assert "`except OSError` placed before `except TimeoutError`" in message and "connect_ex" not in message, message

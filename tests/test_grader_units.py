@@ -260,6 +260,7 @@ def test_the_kernel_sees_only_its_own_folder_and_loopback(tmp_path):
                 "assert not (repo / 'grader').exists() and not (repo / 'course').exists()\n"
                 f"assert not pathlib.Path({str(tmp_path)!r}).exists()\n"
                 "pathlib.Path('out.txt').write_text('mine')\n"
+                "assert 'CapEff:\\t0000000000000000' in open('/proc/self/status').read()\n"
                 "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\nexcept OSError:\n    pass\n"
                 "else:\n    raise AssertionError('reached another host')\n", "t1", 1)
     nb = run(notebook(look), tmp_path)
@@ -279,3 +280,12 @@ def test_a_sandbox_that_cannot_start_says_why(tmp_path, monkeypatch):
     monkeypatch.setattr(sandbox, "_PROBED", False)
     with pytest.raises(sandbox.SandboxUnavailable, match="apparmor_restrict_unprivileged_userns=0"):
         run(notebook(code("x = 1")), tmp_path)
+
+
+def test_a_class_graded_without_the_sandbox_is_said_so_at_the_top_of_the_report():
+    from grader.records import Flag, Row
+    from grader.report import render
+    rows = [Row("ann", "a1", 1, 2, flags=[Flag("no sandbox", "graded with --sandbox none")]), Row("bob", "a1", 2, 2)]
+    page = render(rows)
+    assert page.index("No sandbox:") < page.index("<h2>")
+    assert "No sandbox:" not in render([Row("bob", "a1", 2, 2)])

@@ -195,7 +195,7 @@ WRONG = [
     ("reading_fix", "wrong_fix_every_field", "names 'length', 'seq', which the receiver reads correctly", ()),
     ("reading_fix", "wrong_fix_only_sensor", "misses 1 field(s)", ()),
     ("reading_fix", "wrong_fix_unsigned_tenths", "encode_reading_fixed(2, 513, -125) raised an error", ()),
-    ("reading_fix", "wrong_fix_total_length", "these fields are still wrong: length.", ()),
+    ("reading_fix", "wrong_fix_total_length", "these fields are still wrong: length (", ()),
     ("reading_fix", "wrong_fix_little_body", "these fields are still wrong: sensor_id, tenths.", ()),
     ("reading_fix", "wrong_fix_padding", "these fields are still wrong: length, seq, sensor_id, tenths.", ()),
 ]

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 
 import pytest
 
@@ -514,3 +515,68 @@ def test_runs_student_code_defined_in_a_jupyter_kernel(tmp_path):
     assert [(o.output_type, o.get("name"), o.get("text")) for o in passing.outputs] == [("stream", "stdout", "42\n")]
     captured = "".join(o.get("text", "") for o in nb.cells[5].outputs)
     assert captured == "to stderr\nWARNING:root:careful\nfd 2\n"  # the kernel's logging handler included
+
+
+# ---------------------------------------------------------------- sockets left to the garbage collector
+
+
+def _left_open():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return "done"
+
+
+def _closed_by_with():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+    return "done"
+
+
+def _closed_in_finally():
+    sock = socket.socket()
+    try:
+        sock.bind(("127.0.0.1", 0))
+    finally:
+        sock.close()
+    return "done"
+
+
+def _returned_to_the_caller():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def _left_in_a_cycle():
+    sock = socket.socket()
+    holder = [sock]
+    holder.append(holder)  # only the collector frees a cycle: the check collects before it looks
+    return "done"
+
+
+@pytest.mark.parametrize("func, expected", [
+    (_left_open, 1), (_closed_by_with, 0), (_closed_in_finally, 0), (_returned_to_the_caller, 0),
+    (_left_in_a_cycle, 1),
+], ids=lambda v: getattr(v, "__name__", str(v)))
+def test_an_outcome_lists_the_sockets_the_function_left_open(func, expected):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # as a check runs it: the child must still see ResourceWarning
+        outcome = run(func)
+    assert outcome.status == "returned"
+    assert len(outcome.unclosed) == expected, outcome.unclosed
+    assert all(text.startswith("<socket.socket fd=") for text in outcome.unclosed)
+
+
+def test_other_warnings_still_reach_the_output():
+    def warns():
+        warnings.warn("a student's own warning", UserWarning, stacklevel=1)
+        return 1
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"{category.__name__}: {message}", file=sys.stderr)  # in the child: its captured stderr
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = show  # not pytest's recorder, which the child would inherit
+        outcome = run(warns)
+    assert outcome.unclosed == () and "a student's own warning" in outcome.output

@@ -8,6 +8,7 @@ to stderr (nbgrader gives a test cell with stderr output 0 points), and runs wit
 
 import functools
 import os
+import types
 import warnings
 
 from .. import runner
@@ -22,7 +23,13 @@ HUNG_SCALE = 0.25
 _failed = {}  # (check, ids of its arguments) -> (the arguments, kept alive so ids stay unique; the error)
 _hung = {}  # id(argument) -> argument, for the arguments of checks that ran past a deadline
 
-__all__ = ["check", "fail", "show_bytes", "CheckFailed"]
+__all__ = ["check", "fail", "fail_unclosed", "names_used", "show_bytes", "CheckFailed", "HINT_CLOSE_SOCKET"]
+
+HINT_CLOSE_SOCKET = ("close every socket you open, however the function ends: `with socket.create_connection(address) "
+                     "as sock:` (or `with socket.socket(...) as sock:`) closes it when the block ends, even on an "
+                     "exception or a return; without `with`, call sock.close() in a `finally:`. CPython closed "
+                     "this one only because nothing referred to it any more; a reference kept anywhere (a list, "
+                     "a traceback) keeps the connection open")
 
 
 def show_bytes(data, limit=80):
@@ -57,6 +64,33 @@ def fail(summary, *, sent=None, expected=None, got=None, trace=None, hint=None, 
     if hint:
         lines.append(f"Hint: {hint}")
     raise CheckFailed("\n".join(lines))
+
+
+def names_used(func):
+    """Every global and attribute name the code of ``func`` (a function or method, and the functions
+    nested in it) uses: what a check looks at to tell two mistakes with one symptom apart."""
+    code = getattr(getattr(func, "__func__", func), "__code__", None)
+    names, stack = set(), [code] if code else []
+    while stack:
+        code = stack.pop()
+        names |= set(code.co_names)
+        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return names
+
+
+def fail_unclosed(outcome, lead, what, *, trace=None):
+    """Fail if the run in ``outcome`` left a socket for the garbage collector (``Outcome.unclosed``).
+
+    ``lead`` says who did what ("download(sock, reader, 'a.bin') returned"), ``what`` names the
+    socket the exercise asks to close ("its data connection").
+    """
+    __tracebackhide__ = True  # noqa: F841
+    if outcome.unclosed:
+        more = f" (and {len(outcome.unclosed) - 1} more)" if len(outcome.unclosed) > 1 else ""
+        fail(f"{lead}, but never closed {what}: Python found the socket still open when it freed it, "
+             "after the function had returned.", expected="the socket closed by your code",
+             got=f"ResourceWarning: unclosed {outcome.unclosed[0]}{more}", trace=trace, hint=HINT_CLOSE_SOCKET,
+             output=outcome.output)
 
 
 def check(func):

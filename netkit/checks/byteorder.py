@@ -55,6 +55,13 @@ HINT_SHORT = ("a header is 8 bytes: fewer is a broken message. struct.unpack rai
 HINT_READING = ("part 3, 'struct: binary records in network byte order': in a struct format, '=' means "
                 "*native* byte order with standard sizes, not network order; only '!' (or '>') is big-endian.")
 
+HINT_UNSIGNED = ("every field of the header is unsigned: 'B' (0-255), 'H' (0-65535), 'I' (0-4294967295); the "
+                 "lower-case letters are signed and refuse the upper half of each range. The prefix only sets the "
+                 "order of the bytes.")
+HINT_SIGNED = ("a value out of range for its format code is a matter of size and sign, not of byte order: "
+               "sensor_id is unsigned, 0 to 65535 ('H'); tenths is signed, -32768 to 32767 ('h'). The prefix "
+               "('!', '=', '<') changes only the order of the bytes, never which numbers fit.")
+
 
 # ---------------------------------------------------------------------------------------
 # Shared helpers
@@ -119,8 +126,10 @@ def _check_quads(ip_to_int, quads):
         expected = int(ipaddress.IPv4Address(quad))
         call = describe_call("ip_to_int", (quad,))
         if result.raised:
-            fail(f"{call} raised an error for a valid address.", expected=_number(expected),
-                 got=str(result), hint=HINT_QUAD)
+            edge = " Every part here is 0 to 255, both ends included: 255 is a byte too." \
+                if any(part in ("0", "255") for part in quad.split(".")) else ""
+            fail(f"{call} raised an error for a valid address.{edge}", expected=_number(expected),
+                 got=str(result), hint=HINT_STRICT if edge else HINT_QUAD)
         if result.value != expected or isinstance(result.value, bool):
             got = _number(result.value)
             if isinstance(result.value, int) and result.value == _swapped(expected, 4):
@@ -160,6 +169,9 @@ def _check_numbers(int_to_ip, numbers, forbid=()):
             got = repr(result.value)
             if result.value == dotted(_swapped(number, 4)):
                 got += ": the four bytes in little-endian order"
+            elif result.value == ".".join(f"{b:x}" for b in number.to_bytes(4, "big")) or \
+                    result.value == ".".join(f"{b:02x}" for b in number.to_bytes(4, "big")):
+                got += ": each byte in hexadecimal; a dotted quad writes them in decimal (str(byte), not hex())"
             elif isinstance(result.value, str) and result.value.count(".") != 3:
                 got += f": {result.value.count('.') + 1} parts, not 4"
             fail(f"{call} gave the wrong address.", sent=f"int_to_ip({_number(number)})",
@@ -223,6 +235,10 @@ def _swap_failure(name, value, kwargs, expected, result):
         got_text += ": reversed, but on a big-endian host host order already is network order"
     elif isinstance(got, int) and got >= 1 << 8 * size:
         got_text += f": more than {8 * size} bits (a shifted byte was not masked off)"
+    elif isinstance(got, int) and got == int(f"{value:0{2 * size}x}"[::-1], 16) and got != expected:
+        got_text += ": its hex digits reversed (half-bytes), not its bytes: 0x12345678 becomes 0x78563412"
+    elif isinstance(got, int) and size == 4 and got == ((value & 0xFFFF) << 16 | value >> 16) and got != expected:
+        got_text += ": its two 16-bit halves swapped, but each half keeps its byte order: reverse all four bytes"
     fail(f"{call} returned the wrong number.", expected=expected_text, got=got_text, hint=HINT_SWAP)
 
 
@@ -269,6 +285,9 @@ def _check_pack(pack_header, headers, forbid=()):
     for header, result in zip(headers, results):
         expected = _HEADER.pack(*header)
         call = f"pack_header({header!r})"
+        if result.raised and result.error_type.startswith("struct") and "format requires" in result.message:
+            fail(f"{call} raised an error: struct.pack refused one of the values for its format code.",
+                 expected=expected, got=str(result), hint=HINT_UNSIGNED)
         if result.raised:
             fail(f"{call} raised an error.", expected=expected, got=str(result), hint=HINT_HEADER)
         got = result.value
@@ -294,7 +313,10 @@ def _check_unpack(unpack_header, blobs, forbid=()):
             extra = f" (a header followed by {len(blob) - _HEADER.size} payload bytes: read only the first 8)"
         if result.raised:
             fail(f"{call} raised an error{extra}.\n  the bytes:\n{_indent(_dump(blob))}",
-                 expected=repr(expected), got=str(result), hint=HINT_HEADER)
+                 expected=repr(expected), got=str(result),
+                 hint=("struct.unpack wants exactly as many bytes as its format describes (8): give it data[:8], "
+                       "or use struct.unpack_from, which reads from the start and ignores the rest."
+                       if extra and "requires a buffer" in result.message else HINT_HEADER))
         got = result.value
         if not isinstance(got, tuple) or tuple(got) != tuple(expected):
             fail(f"{call} read the wrong fields{extra}.\n  the bytes:\n{_indent(_dump(blob))}",
@@ -372,6 +394,9 @@ def _check_readings(encode, readings, forbid=()):
     for reading, result in zip(readings, results):
         expected = _READING.pack(VERSION, READING, 4, *reading)
         call = describe_call("encode_reading_fixed", reading)
+        if result.raised and result.raised_a("error") and result.error_type.startswith("struct"):
+            fail(f"{call} raised an error: struct.pack refused one of the values (sensor_id = {reading[1]}, "
+                 f"tenths = {reading[2]}).", expected=expected, got=str(result), hint=HINT_SIGNED)
         if result.raised:
             fail(f"{call} raised an error.", expected=expected, got=str(result), hint=HINT_READING)
         got = result.value
@@ -382,9 +407,15 @@ def _check_readings(encode, readings, forbid=()):
                 wrong = [name for offset, size, name in marks
                          if got[offset:offset + size] != expected[offset:offset + size]]
             what = f"these fields are still wrong: {', '.join(wrong)}" if wrong else "wrong bytes"
+            hint = HINT_READING
+            if wrong == ["length"]:
+                what += f" (it says {int.from_bytes(got[2:4], 'big')}; the length counts the bytes after the " \
+                        f"8-byte header, here {len(expected) - 8})"
+                hint = ("the byte order is right now; the header's length field is the payload's size, "
+                        "not the message's.")
             fail(f"{call} sent {what}.\n  expected on the wire:\n{_indent(hexdump(expected, marks=marks))}"
                  f"\n  yours:\n{_indent(shown)}", expected=expected,
-                 got=bytes(got) if isinstance(got, (bytes, bytearray)) else repr(got), hint=HINT_READING)
+                 got=bytes(got) if isinstance(got, (bytes, bytearray)) else repr(got), hint=hint)
 
 
 def _check_answer(buggy_fields):

@@ -42,7 +42,7 @@ from ..proxies import tcp_proxy
 from ..runner import run
 from ..servers import scripted_server, tcp_server
 from ..wire import EVENTS
-from ._base import check, fail, show_bytes
+from ._base import check, fail, fail_unclosed, show_bytes
 
 __all__ = [
     "check_read_reply",
@@ -450,6 +450,20 @@ def _server_replies(proxy):
     return replies
 
 
+def _bare_newline(proxy, lead, trace, outcome):
+    """Fail if the client sent a command that ends with b'\\n' alone (RFC 959 ends commands with b'\\r\\n')."""
+    sent = b"".join(c.data for c in proxy.recording.chunks if c.direction == "->" and c.data)
+    line = next((line for line in sent.split(b"\n")[:-1] if not line.endswith(b"\r")), None)
+    if line is None:
+        return
+    waited = " The server was still waiting for the end of that line, so no reply came." \
+        if outcome.status == "timeout" else ""
+    fail(f"{lead} sent a command that ends with b'\\n' alone.{waited}", sent=line + b"\n",
+         expected=line + b"\r\n", trace=trace, output=outcome.output,
+         hint="every FTP command ends with b'\\r\\n' (RFC 959), as every reply does: "
+              "sock.sendall(f'USER {user}\\r\\n'.encode())")
+
+
 def _trace(proxy, limit=24):
     """The control connection line by line, pieces merged: ``<- 0.004s  b'331 Password required.\\r\\n'``.
 
@@ -517,6 +531,7 @@ def _check_login_case(login, case):
         outcome = _run(_login_then, login, address, case.user, case.password, case.after)
         trace = _trace(proxy)
     doing = f"while {case.story} (user {case.user!r}, password {case.password!r})"
+    _bare_newline(proxy, _lead(doing, name), trace, outcome)
     if case.error:
         _expect_ftp_error(outcome, name, doing, case.error, case.hint, trace)
         return
@@ -524,8 +539,14 @@ def _check_login_case(login, case):
         _did_not_return(outcome, name, doing, expected=f"it returns {case.expected!r}", trace=trace, hint=case.hint)
     value, left, reply = outcome.value
     if not _same_reply(value, case.expected, exact=False):
-        fail(f"{_lead(doing, name)} returned {_shown(value)}.", expected=f"{case.expected!r}, the server's final reply",
-             trace=trace, hint=case.hint, output=outcome.output)
+        first_line_only = (isinstance(value, (tuple, list)) and len(value) == 2 and value[0] == case.expected[0]
+                           and "\n" in case.expected[1] and isinstance(value[1], str)
+                           and value[1] == case.expected[1].split("\n", 1)[0])
+        fail(f"{_lead(doing, name)} returned {_shown(value)}" + (
+            ": the first line of a multi-line reply only." if first_line_only else "."),
+            expected=f"{case.expected!r}, the server's final reply", trace=trace, output=outcome.output,
+            hint="read every reply with your read_reply(reader), which reads a multi-line reply to its last line; "
+                 "one readline() is one line, not one reply" if first_line_only else case.hint)
     after = case.after.decode().strip()
     if reply is None:
         fail(f"{_lead(doing, name)} returned, but then the control connection was closed: the check could not "
@@ -584,7 +605,9 @@ def _pasv_hint(text, value):
     port = value[1] if isinstance(value, (tuple, list)) and len(value) == 2 else None
     known = {p1 + p2: "it looks like you added the two port bytes (p1 + p2)",
              p1 * 255 + p2: "it looks like you multiplied by 255 (a byte holds 256 values, 0-255)",
-             p2 * 256 + p1: "it looks like you took the low byte first"}
+             p2 * 256 + p1: "it looks like you took the low byte first",
+             p1 << (8 + p2): "it looks like you wrote p1 << 8 + p2, which Python reads as p1 << (8 + p2): + binds "
+                             "tighter than <<; write (p1 << 8) + p2"}
     mistake = known.get(port) if port != port_ else None
     if isinstance(port, str):
         mistake = "the port is a str: make it an int"
@@ -719,6 +742,10 @@ def _transfer_returned(outcome, name, doing, trace, stuck_hint, note=None, *, re
         code = _error_of(outcome.exception)[0]
         if code == 426 and aborted:
             note, hint = aborted
+        elif code in (110, 120, 125, 150):
+            hint = (f"{code} is not a refusal: a 1xx reply says 'going ahead, another reply follows'. After RETR "
+                    "or STOR, 125 (the data connection is already open) and 150 (opening it) both mean the "
+                    "transfer starts; only 4xx and 5xx say no")
         elif code in {reply.code for reply in replies}:
             hint = ("the server said no; the trace shows to which command. Send TYPE I, then PASV, connect to "
                     "the address it names, then RETR or STOR, reading the reply to each")
@@ -818,6 +845,9 @@ def _judge_refused(outcome, name, doing, trace, expected_code):
         fail(f"{lead} raised {type_name} with code={code!r}, text={text!r}.", expected=expected, trace=trace,
              hint="raise FTPError(code, text) with the server's reply, the code as an int", output=outcome.output)
     _left_over(lead + " raised as it should and", wind_up, trace, outcome.output)
+    fail_unclosed(outcome, f"{lead} raised FTPError as it should", "its data connection (the server refused the "
+                  "transfer, but the data connection was open: close it before you raise, or let a with-block do it)",
+                  trace=trace)
     return after
 
 
@@ -887,6 +917,7 @@ def _check_downloads(download, names, chunk=None, gap=None, tight=False):
         " (replies in random pieces)" if chunk else "")
     stuck_hint, note = (f"{HINT_DATA_EOF}. If it is stuck reading a reply, that reply may never come: the trace "
                         "shows what the server did send"), None
+    _bare_newline(proxy, _lead(doing, name), trace, outcome)
     if outcome.status == "timeout" and _transfer_unfinished(replies):
         note, stuck_hint = NOTE_NO_226, HINT_DATA_FIRST
     _transfer_returned(outcome, name, doing, trace, stuck_hint, note, replies=replies, pieces=bool(chunk),
@@ -895,6 +926,7 @@ def _check_downloads(download, names, chunk=None, gap=None, tight=False):
     for file, value in zip(names, values):
         _judge_bytes(_lead(f"while downloading {file!r}", name), FILES[file], value, "down", trace, outcome.output)
     _left_over(_lead(doing, name), wind_up, trace, outcome.output)
+    fail_unclosed(outcome, _lead(doing, name) + " returned", "its data connection", trace=trace)
 
 
 def _check_missing(download, then=None):
@@ -914,7 +946,8 @@ def _check_missing(download, then=None):
 
 @check
 def check_download(download):
-    """download fetches 1 MiB of random bytes exactly, reads the 226, and raises FTPError for a missing file.
+    """download fetches 1 MiB of random bytes exactly, reads the 226, raises FTPError for a missing file, and
+    closes its data connection itself (a socket left to the garbage collector fails).
 
     The replies come in seeded random pieces, far enough apart that each recv() sees one piece:
     the same pieces, and the same message, on every run.
@@ -940,6 +973,7 @@ def _check_uploads(upload, items, chunk=None, tight=False):
                 for file, data in items if (root / file).exists()]
         note = (f"The server received {', '.join(held)}, but it sends its 226 only after the data connection "
                 "has closed." if held and outcome.status == "timeout" else None)
+        _bare_newline(proxy, _lead(doing, name), trace, outcome)
         _transfer_returned(outcome, name, doing, trace, HINT_CLOSE, note, replies=replies, pieces=bool(chunk))
         _, wind_up = outcome.value
         for file, data in items:
@@ -950,11 +984,13 @@ def _check_uploads(upload, items, chunk=None, tight=False):
             _judge_bytes(f"{lead} returned, but the server", data, (root / file).read_bytes(), "up", trace,
                          outcome.output)
         _left_over(_lead(doing, name), wind_up, trace, outcome.output)
+        fail_unclosed(outcome, _lead(doing, name) + " returned", "its data connection", trace=trace)
 
 
 @check
 def check_upload(upload):
-    """upload stores 1 MiB of random bytes; the file in the server's root must match byte for byte."""
+    """upload stores 1 MiB of random bytes; the file in the server's root must match byte for byte; the data
+    connection is closed by the code, not by the garbage collector."""
     _check_uploads(upload, [("upload.bin", SAMPLE)])
 
 

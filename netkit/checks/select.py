@@ -51,9 +51,9 @@ import urllib.request
 from pathlib import Path
 
 from ..framing import ProtocolError, parse_response_head
-from ..runner import _is_student, background, report_ready, run
+from ..runner import CPUMeter, _is_student, background, report_ready, run
 from ..servers import LOOPBACK, Address, temp_root
-from ._base import check, fail, show_bytes
+from ._base import check, fail, names_used, show_bytes
 
 __all__ = [
     "FORBID",
@@ -193,11 +193,12 @@ def _not_written(outcome):
     return outcome.status == "raised" and isinstance(outcome.exception, NotImplementedError)
 
 
-def _story(outcome, name, *, stuck):
+def _story(outcome, name, *, stuck, spinning=False):
     """What the student's server did, as lines of a failure message, and the hint that fits it.
 
     A server the check stopped while it was fine says nothing, unless ``stuck``: then
-    where it was waiting is the story.
+    where it was waiting is the story; or ``spinning`` (it was using the CPU): then where
+    it was is only a point of its loop, and the caller's hint stands.
     """
     if _not_written(outcome):
         return [f"{name} is not written yet: it raises NotImplementedError. "
@@ -205,6 +206,10 @@ def _story(outcome, name, *, stuck):
     if outcome.status == "returned":
         return [f"{name} returned {outcome.value!r:.80}: a server keeps serving until it is stopped "
                 "(a `while True:` loop)."], "a server's loop never ends by itself."
+    if outcome.stopped and spinning and outcome.stack:
+        func, line, text = outcome.stack[-1]
+        return [f"When the check stopped it, {name} was at line {line} of {func} (`{text}`), going round its "
+                "loop."], None
     if outcome.stopped:
         if not (stuck and outcome.stuck_at):
             return [], None
@@ -241,7 +246,7 @@ class _Server:
     def alive(self):
         return self.handle.alive
 
-    def fail(self, summary, *, hint=None, stuck=False, **fields):
+    def fail(self, summary, *, hint=None, stuck=False, spinning=False, **fields):
         """Stop the child and fail: ``summary``, then what the server was doing or what it raised.
 
         A server that died on its own (raised, returned, exited) closed its sockets, so what the
@@ -256,7 +261,7 @@ class _Server:
         if not outcome.stopped:
             summary, fields = (f"Your server stopped {self.doing}." if self.doing else summary), {}
         summary = summary[:1].upper() + summary[1:]  # it may start with a client's name
-        story, fitting = _story(outcome, self.name, stuck=stuck)
+        story, fitting = _story(outcome, self.name, stuck=stuck, spinning=spinning)
         note = self.notes.get(type(outcome.exception).__name__) if outcome.exception is not None else None
         fail("\n".join([summary, *story, *([note] if note else [])]), hint=fitting or hint,
              output=outcome.output, **fields)
@@ -502,8 +507,15 @@ def _ports_round(server, batch, client_of, where, port_name):
         who = f"{senders} clients" if senders > 1 else f"Client {client + 1}"
         summary = (f"{who} sent {len(batch)} datagrams at once ({shown}); {len(waiting)} got no right reply "
                    f"within {PROMPT:.0f} s, for example the one client {client + 1} sent to port {name} ({where[name]}).")
-    stray = next((s for s in strays if s[0] == client), strays[0] if strays else None)
-    if stray and stray[1] != expected and expected.startswith(stray[1]):
+    stray = next((s for s in strays if s[0] == client), None) or next((s for s in strays if s[1] == expected),
+                                                                       strays[0] if strays else None)
+    elsewhere = stray is not None and stray[0] != client
+    if elsewhere and stray[1] == expected:
+        summary += f" Its reply arrived at client {stray[0] + 1} instead."
+        hint = ("send each reply to the address recvfrom() returned with that very datagram (data, sender = "
+                "sock.recvfrom(2048), then sock.sendto(reply, sender)): each datagram carries its own sender, and "
+                "an address kept from an earlier datagram may be another client's.")
+    elif stray and stray[1] != expected and expected.startswith(stray[1]):
         hint = ("recvfrom(n) returns at most n bytes of a datagram and drops the rest: requests here can be "
                 "1024 bytes long, so ask for at least that many.")
     elif stray and stray[1] == expected:
@@ -518,7 +530,8 @@ def _ports_round(server, batch, client_of, where, port_name):
     else:
         hint = _HINT_BY_CALL["recvfrom"]
     server.fail(summary, sent=payload, expected=f"{show_bytes(expected, 40)} from port {name}",
-                got=f"{show_bytes(stray[1], 40)} from port {stray[2]}" if stray else "no reply",
+                got=(f"{show_bytes(stray[1], 40)} from port {stray[2]}"
+                     + (f", at client {stray[0] + 1}" if elsewhere else "")) if stray else "no reply",
                 hint=hint, stuck=not strays)
 
 
@@ -553,10 +566,14 @@ def _lines_failure(server, crowd, peers, expected, what):
         server.fail(f"Your server closed the connection of {peer.name} ({peer.end}) before it had sent back "
                     f"all of its lines {what}.", sent=bytes(peer.sent), expected=want, got=got,
                     hint="close a client's socket only when recv() returns b'' (the client closed) or raises.")
+    stripped = bool(got) and got == want.replace(b"\n", b"")
     server.fail(f"{len(late)} of {len(peers)} clients did not get their lines back within {PROMPT:.0f} s {what}; "
-                f"for example {peer.name}.", sent=bytes(peer.sent), expected=want, got=got or "nothing",
-                stuck=True, hint="one recv() is not one line: keep each client's bytes in its own buffer, send back "
-                                 "every complete line in it, and keep the rest for later." if got else None)
+                f"for example {peer.name}" + (", whose line came back without its b'\\n'." if stripped else "."),
+                sent=bytes(peer.sent), expected=want, got=got or "nothing", stuck=not stripped,
+                hint=("send each line back exactly as it came, its b'\\n' included: split(b'\\n') drops it, so "
+                      "keep it (partition, or line + b'\\n')." if stripped else
+                      "one recv() is not one line: keep each client's bytes in its own buffer, send back every "
+                      "complete line in it, and keep the rest for later." if got else None))
 
 
 def _expect_lines(server, crowd, peers, expected, what):
@@ -579,18 +596,45 @@ def _expect_silence(server, peer, what):
 
 def _expect_closed(server, crowd, peers, what):
     server.doing = what
+    meter = CPUMeter(server.handle.pid)
     ok = crowd.pump(lambda: all(p.end is not None for p in peers), PROMPT, server)
     if not server.alive:
         server.fail(f"Your server stopped {what}.")
     if not ok:
         still = [p for p in peers if p.end is None]
-        server.fail(f"{len(still)} clients closed their side (shutdown(SHUT_WR), so recv() on your side "
-                    f"returned b'') but your server never closed those connections {what}; for example "
-                    f"{still[0].name}.", sent=bytes(still[0].sent),
+        (cpu, wall), busy = meter.used(), meter.busy
+        spun = (f" Meanwhile it used {cpu:.2f} s of CPU in {wall:.2f} s: select() kept reporting the closed "
+                "socket readable, and it kept going round its loop." if busy else "")
+        server.fail(f"{len(still)} client{'s' if len(still) > 1 else ''} closed their side (shutdown(SHUT_WR), so "
+                    f"recv() on your side returned b'') but your server never closed "
+                    f"{'those connections' if len(still) > 1 else 'that connection'} {what}; for example "
+                    f"{still[0].name}.{spun}", sent=bytes(still[0].sent),
                     expected="the server closes its socket, and the client reads EOF",
                     got=f"{show_bytes(bytes(still[0].received), 40)}, then the connection stayed open",
                     hint="when recv() returns b'' the client has gone: close() that socket and take it out of "
-                         "the read set, or select() reports it readable forever (and the server spins).")
+                         "the read set, or select() reports it readable forever (and the server spins).",
+                    spinning=busy)
+
+
+IDLE_WINDOW = 0.5  # how long _expect_idle watches a server that has nothing to do
+
+
+def _expect_idle(server, what):
+    """Fail if the server uses the CPU while no client sends or reads anything: it spins."""
+    server.doing = what
+    meter = CPUMeter(server.handle.pid)
+    server.handle.wait(IDLE_WINDOW)  # a deliberate window of idleness, not a wait for readiness
+    server.still_alive(what)
+    if meter.busy:
+        cpu, wall = meter.used()
+        server.fail(f"Your server used {cpu:.2f} s of CPU in {wall:.2f} s {what}, when it had nothing to do: "
+                    "it was going round its loop instead of waiting in select().",
+                    expected="next to no CPU: select() waits until a socket is ready",
+                    got=f"{cpu:.2f} s of CPU in {wall:.2f} s", spinning=True,
+                    hint="when recv() returns b'' the client has gone: close() that socket and take it out of "
+                         "the read set, or select() reports it readable at once, every time. Also wait in "
+                         "select() without a timeout of 0, and put a socket in the write list only while you "
+                         "have bytes for it.")
 
 
 def _run_lines(serve_lines, *, clients, hidden, more=None):
@@ -629,12 +673,14 @@ def _run_lines(serve_lines, *, clients, hidden, more=None):
             _expect_lines(server, crowd, [last], {last: b"anyone there?\n"},
                           f"(after {clients} clients had closed their connections)")
             server.still_alive("after clients closed and reset their connections (nothing should raise)")
+            _expect_idle(server, f"(after {clients} clients had closed their connections)")
 
 
 @check
 def check_serve_lines(serve_lines):
     """50 clients at once each get their line back within 1 s, while one client sent half a line and
-    stalled, one sent 100 KB without a newline and one reset; a client that closes gets closed."""
+    stalled, one sent 100 KB without a newline and one reset; a client that closes gets closed; an idle
+    server uses no CPU."""
     _need_function(serve_lines, "serve_lines")
     _run_lines(serve_lines, clients=50, hidden=False)
 
@@ -726,6 +772,8 @@ def _judge(data, method, path):
 _HTTP_HINTS = {
     "Content-Length": "Content-Length counts bytes, not characters: read the file in binary mode ('rb') "
                       "and give len() of those bytes; for HEAD, the size GET would send.",
+    "no length": "every response here has a Content-Length header, the 404 and the other errors too (their short "
+                 "body has a size as well), so a client knows where the body ends.",
     "HEAD": "HEAD gets the same head as GET and no body at all.",
     "status": "a name that is a file in the folder gets 200 OK with its bytes; anything else gets 404 Not Found.",
     "shape": "the response head is b'HTTP/1.0 200 OK\\r\\n', header lines like b'Content-Length: 30\\r\\n', "
@@ -747,6 +795,8 @@ def _http_hint(problem, method, served=False):
         return _HTTP_HINTS["CRLF"]
     if served and ", then only " in problem:  # the file's Content-Length, a body cut short: a partial send
         return _HTTP_HINTS["cut"]
+    if problem == "no Content-Length header":
+        return _HTTP_HINTS["no length"]
     if "Content-Length" in problem or "body that differs" in problem:
         return _HTTP_HINTS["Content-Length"]
     if method == "HEAD" or "HEAD" in problem:
@@ -955,6 +1005,7 @@ def _web_scenario(server, address, more=None):
             more(server, crowd, address)
         crowd.close(silent)
         server.still_alive("while clients came and went (nothing should raise)")
+        _expect_idle(server, "(after every client had been served, or had closed its connection)")
 
 
 @contextlib.contextmanager
@@ -973,7 +1024,7 @@ def _web(serve, *, hidden, name, target=None, extra=(), notes=None):
 @check
 def check_serve_files(serve_files):
     """20 clients at once get right responses within 1 s while one client stays silent and one sent half a
-    request; http.client, urllib and curl get the right files."""
+    request; http.client, urllib and curl get the right files; once they are gone the server uses no CPU."""
     with _web(serve_files, hidden=False, name="serve_files") as (server, address):
         _web_scenario(server, address)
 
@@ -1000,16 +1051,6 @@ def _at_high_fd(number, serve, listener, folder):
     serve(high, folder)
 
 
-def _code_names(func):
-    code = getattr(getattr(func, "__func__", func), "__code__", None)
-    names, stack = set(), [code] if code else []
-    while stack:
-        code = stack.pop()
-        names |= set(code.co_names)
-        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return names
-
-
 def _epoll_check(serve, hidden, more=None):
     number = _high_fd()
     if number is None:
@@ -1021,7 +1062,7 @@ def _epoll_check(serve, hidden, more=None):
         notes = {"ValueError": f"(The check gave serve_files_epoll its listening socket as descriptor {number}: "
                                "select() only handles descriptors below FD_SETSIZE = 1024. "
                                "selectors.DefaultSelector() is epoll on Linux, which has no such limit.)"}
-    if number is None and not _code_names(serve) & {"selectors", "DefaultSelector", "EpollSelector", "epoll", "poll"}:
+    if number is None and not names_used(serve) & {"selectors", "DefaultSelector", "EpollSelector", "epoll", "poll"}:
         fail("serve_files_epoll does not use the selectors module.",
              hint="this exercise is the web server again on selectors.DefaultSelector(): register() each "
                   "socket with the events it waits for, select(), modify() or unregister() as it goes.")

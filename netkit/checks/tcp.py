@@ -42,10 +42,10 @@ from ..errors import PeerError
 from ..framing import encode_message, parse_response
 from ..http import http_server
 from ..proxies import tcp_proxy
-from ..runner import background, report_ready, run
+from ..runner import CPUMeter, background, report_ready, run
 from ..servers import scripted_server, tcp_server
 from ..wire import Recording
-from ._base import check, fail, show_bytes
+from ._base import check, fail, names_used, show_bytes
 
 __all__ = [
     "check_recv_exactly",
@@ -434,6 +434,12 @@ def _recv_exactly_case(recv_exactly, *, script, n, how, then="hold", proxy=None,
              + _details(outcome), sent=sent, expected=expect, trace=_trace(recording),
              hint=f"Ask recv() only for the bytes still missing: recv(n - len(received)). {HINT_SHORT_READ}",
              output=_printed(outcome))
+    if outcome.status == "raised" and n == 0 and _is_eof_error(outcome.exception):
+        fail(f"{call_text} {outcome.clause}, but the peer had not closed: recv(0) returns b'' at once, because it "
+             "was asked for nothing, and b'' from recv(0) is no sign of EOF.\n" + _details(outcome), sent=sent,
+             expected=b"", trace=_trace(recording), output=_printed(outcome),
+             hint="check the count before you call recv(): loop while len(received) < n, so for n = 0 the loop "
+                  "body never runs and the result is b''.")
     if outcome.status != "returned":
         fail(f"{call_text} {outcome.clause}\n" + _details(outcome), sent=sent, expected=expect,
              trace=_trace(recording), hint=HINT_SHORT_READ, output=_printed(outcome))
@@ -819,16 +825,6 @@ def _echo_child(make_listener, serve_echo, host, port):
     return "serve_echo returned"
 
 
-def _cpu_seconds(pid):
-    """CPU time process ``pid`` has used (user + system), from /proc/<pid>/stat; 0.0 if unknown."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
 def _socket_fds(pid):
     """How many of process ``pid``'s descriptors are sockets (from /proc/<pid>/fd)."""
     count = 0
@@ -949,11 +945,11 @@ def _expect_echo(server, payload, label, *, wait=None):
     """One client: payload in, the same bytes back, then EOF. Fails with the lesson otherwise."""
     wait = CLIENT_WAIT if wait is None else wait
     pid = server.info["pid"]
-    started, cpu = time.monotonic(), _cpu_seconds(pid)
+    meter = CPUMeter(pid)
     seen = _exchange(server.address, payload, wait=wait)
     if seen.received == payload and seen.eof:
         return
-    spinning = _cpu_seconds(pid) - cpu > 0.2 * (time.monotonic() - started) > 0.05  # a blocked server uses ~0
+    spinning = meter.busy
     sent = f"{label}: {_show(payload)}, then shutdown(SHUT_WR)"
     if seen.error and not seen.received and seen.sent == 0:
         why, outcome = server.fate()
@@ -1124,23 +1120,15 @@ HINT_HTTP = ("An HTTP response is a status line, header lines, a blank line (b'\
 HINT_HEAD_CUT = ("Read the head until b'\\r\\n\\r\\n' has arrived (it may take several recv() calls: one "
                  "recv() can end in the middle of a header line), then parse every line between the status line "
                  "and that blank line.")
+HINT_FIRST_COLON = ("a header line is a name, a colon, then a value that may hold colons itself (a Date's time, a "
+                    "URL): split each line at its first colon only, name, _, value = line.partition(':') (or "
+                    "line.split(':', 1)).")
 HINT_CASE = ("header names are case-insensitive (Content-Length, content-length and CONTENT-LENGTH "
              "are the same header): lower-case each name as you read it.")
 
 
-def _names_used(func):
-    """Every global and attribute name the code of ``func`` (and its nested code) uses."""
-    code = getattr(func, "__code__", None)
-    names, todo = set(), [code] if code is not None else []
-    while todo:
-        current = todo.pop()
-        names.update(current.co_names)
-        todo.extend(const for const in current.co_consts if hasattr(const, "co_names"))
-    return names
-
-
 def _check_no_http_library(http_get):
-    used = sorted(_names_used(http_get) & FORBIDDEN_NAMES)
+    used = sorted(names_used(http_get) & FORBIDDEN_NAMES)
     if used:
         fail(f"http_get uses {', '.join(used)}: this exercise is to write the client yourself.",
              hint="use only the socket module: connect, sendall the request, read the response.")
@@ -1181,15 +1169,17 @@ def _request_recorded(relay, outcome):
         relay.recording.wait_for(done, CLIENT_WAIT)
 
 
-def _http_live(http_get, files, path, *, how, **proxy):
-    """http_get against netkit's HTTP server (behind a proxy), compared with a reference fetch."""
+def _http_live(http_get, files, path, *, how, host=None, **proxy):
+    """http_get against netkit's HTTP server (behind a proxy), compared with a reference fetch.
+
+    ``host``: the name to call it with (such as 'localhost') instead of the proxy's address."""
     with http_server(files=files) as address:
         expected = _fetch(address, path)
         with tcp_proxy(address, **proxy) as relay:
-            outcome = run(http_get, relay.address[0], relay.address[1], path, deadline=DEADLINE * 2,
-                          forbid=FORBIDDEN_HTTP)
+            called = (host or relay.address[0], relay.address[1])
+            outcome = run(http_get, *called, path, deadline=DEADLINE * 2, forbid=FORBIDDEN_HTTP)
             _request_recorded(relay, outcome)
-    _judge_http(outcome, relay.address, path, relay.recording, expected, how=how, varying={"date"})
+    _judge_http(outcome, called, path, relay.recording, expected, how=how, varying={"date"})
 
 
 def _http_scripted(http_get, script, *, then, how, **proxy):
@@ -1229,6 +1219,22 @@ def _judge_http(outcome, address, path, recording, expected, *, how, kept_open=F
                 f"{length} bytes, not when the server closes." if kept_open and length is not None
                 else ", then closed the connection." if not kept_open else ".") + "\n" + _details(outcome),
              trace=trace, hint=(HINT_CASE + " " if kept_open and named else "") + HINT_HTTP, output=_printed(outcome))
+    if outcome.status == "raised" and status >= 400:
+        fail(f"{call_text} {outcome.clause}\n  The server had answered with status {status} and a whole response: "
+             "an answer like any other.\n" + _details(outcome), trace=trace, expected=f"({status}, headers, body)",
+             hint=f"a {status} is a normal response, not an exception: return (status, headers, body) whatever the "
+                  "status; the caller decides what a 404 means. " + HINT_HTTP, output=_printed(outcome))
+    with_colons = [f"{name}: {value}" for name, value in expected.head.headers if ":" in value]
+    if outcome.status == "raised" and isinstance(outcome.exception, ValueError) and with_colons:
+        fail(f"{call_text} {outcome.clause}\n  The response had header values that hold a colon themselves, "
+             f"such as {with_colons[0]!r}.\n" + _details(outcome), trace=trace,
+             hint=HINT_FIRST_COLON + " " + HINT_HTTP, output=_printed(outcome))
+    if outcome.status == "raised" and isinstance(outcome.exception, KeyError) and \
+            "content-length" in str(outcome.exception).lower() and expected.header("content-length") is None:
+        fail(f"{call_text} {outcome.clause}\n  This response has no Content-Length header.\n" + _details(outcome),
+             trace=trace, hint="without Content-Length the body is everything until the server closes: look the "
+                               "header up with `in` or .get(), and read to EOF when it is missing. " + HINT_HTTP,
+             output=_printed(outcome))
     if outcome.status != "returned":
         fail(f"{call_text} {outcome.clause}\n" + _details(outcome), trace=trace, hint=HINT_HTTP,
              output=_printed(outcome))
@@ -1254,6 +1260,13 @@ def _judge_http(outcome, address, path, recording, expected, *, how, kept_open=F
         parts = ([f"missing {missing}"] if missing else []) + ([f"unexpected {extra}"] if extra else []) \
             + [f"{k!r} is {got_headers[k]!r}, not {headers[k]!r}" for k in wrong]
         upper = any(isinstance(k, str) and k != k.lower() for k in got_headers)
+        # A value cut at its own first colon ('Wed, 02 Dec 2026 16' of a Date) was split on every colon.
+        at_colon = [k for k in wrong if isinstance(got_headers[k], str) and ":" in headers[k]
+                    and got_headers[k].strip() == headers[k].split(":", 1)[0].strip()]
+        if at_colon:
+            fail(f"{call_text} returned the wrong headers: {'; '.join(parts)}.\n  Each of "
+                 f"{', '.join(map(repr, at_colon))} stops where its value has a colon of its own.",
+                 expected=repr(headers)[:240], got=repr(got_headers)[:240], trace=trace, hint=HINT_FIRST_COLON)
         # A head read with one recv() loses its last lines, or cuts one: 'content-le' with the value ''.
         seen = {k.lower() for k in got_headers if isinstance(k, str)}
         cut = any(name not in seen for name in missing) \
@@ -1267,9 +1280,14 @@ def _judge_http(outcome, address, path, recording, expected, *, how, kept_open=F
     if not isinstance(got_body, (bytes, bytearray)) or bytes(got_body) != body:
         shown = bytes(got_body) if isinstance(got_body, (bytes, bytearray)) else repr(got_body)[:80]
         short = isinstance(got_body, (bytes, bytearray)) and len(got_body) < len(body)
-        fail(f"{call_text} returned the wrong body ({how}): {_count(len(body))} expected.",
+        # The body cut where it holds a blank line of its own: the response was split at every b'\r\n\r\n'.
+        at_blank = short and b"\r\n\r\n" in body and body.startswith(bytes(got_body) + b"\r\n\r\n")
+        fail(f"{call_text} returned the wrong body ({how}): {_count(len(body))} expected."
+             + ("\n  Yours stops where the body holds a blank line (b'\\r\\n\\r\\n') of its own." if at_blank else ""),
              expected=body, got=shown, trace=trace,
-             hint=("one recv() is not the whole body: keep reading until you have Content-Length bytes "
+             hint=("only the first b'\\r\\n\\r\\n' ends the head; the body is bytes and may hold more: split at "
+                   "the first one only (partition), then read Content-Length bytes. " if at_blank else
+                   "one recv() is not the whole body: keep reading until you have Content-Length bytes "
                    "(or until EOF when there is no Content-Length). " if short else "") + HINT_HTTP,
              output=_printed(outcome))
     request = recording.data("->")
@@ -1328,17 +1346,19 @@ def _ask_child(ask, host, port, request):
     return ask(host, port, request)
 
 
-def _ask_case(ask, request, *, how, **proxy):
+def _ask_case(ask, request, *, how, host=None, **proxy):
+    """``host``: the name to call ask with (such as 'localhost') instead of the proxy's address."""
     handler, state = _sort_server()
     expected = b"".join(sorted(request.splitlines(keepends=True)))
     with tcp_server(handler) as address, tcp_proxy(address, **proxy) as relay:
         started = time.monotonic()
-        outcome = run(_ask_child, ask, relay.address[0], relay.address[1], request, deadline=DEADLINE)
+        called = (host or relay.address[0], relay.address[1])
+        outcome = run(_ask_child, ask, *called, request, deadline=DEADLINE)
         if outcome.status == "returned":  # its socket is closed now: the server gets to the end of the request
             state["read"].wait(CLIENT_WAIT)
         recording = relay.recording
     _not_written(outcome, "ask")
-    call_text = f"ask({relay.address[0]!r}, {relay.address[1]}, {show_bytes(request, 30)})"
+    call_text = f"ask({called[0]!r}, {called[1]}, {show_bytes(request, 30)})"
     trace = _trace(recording, 12)
     sent = f"a sort server that answers after EOF; the reply comes {how}"
     if outcome.status == "timeout":

@@ -27,13 +27,14 @@ import contextlib
 import errno
 import io
 import socket
+import time
 
 from ..errors import PeerError
 from ..ports import IANA_RANGES, boundaries, range_of
 from ..proxies import UDPFaults, datagram_fate, udp_proxy
 from ..runner import run
 from ..servers import nop_server, udp_server
-from ._base import check, fail
+from ._base import check, fail, fail_unclosed, names_used, show_bytes
 from ._cases import describe_call, run_cases
 
 __all__ = [
@@ -422,25 +423,70 @@ HINT_PROBE_TIMEOUT = ("a port that never answers keeps connect() or recv() waiti
                       "socket.create_connection(address, timeout=timeout).")
 
 
-# (probe, expected, what it said) -> the likely mistake
-PROBE_NOTES = {
-    ("probe_tcp", "closed", "silent"): "ConnectionRefusedError is an OSError too; catch it on its own",
-    ("probe_tcp", "silent", "closed"): ("TimeoutError is an OSError too, so an `except OSError` placed before "
-                                        "`except TimeoutError` catches timeouts as well"),
-    ("probe_tcp", "open", "silent"): "the port is open once connect() succeeds; whether the server then speaks "
-                                     "does not matter",
-    ("probe_udp", "refused", "silent"): ("an unconnected socket (sendto/recvfrom) never hears the ICMP error; "
-                                         "connect() the UDP socket, then send() and recv()"),
-    ("probe_udp", "answers", "silent"): "the answer came within the timeout: wait as long as `timeout` says",
-}
+class Answers:
+    """A UDP handler that notes what the server answered and when, so a failure can say what it did."""
+
+    def __init__(self, handler):
+        self.handler, self.seen = handler, []  # seen: (request, reply, time.monotonic() of the reply)
+
+    def __call__(self, data, sender):
+        reply = self.handler(data, sender)
+        if reply is not None:
+            self.seen.append((data, reply, time.monotonic()))
+        return reply
 
 
-def _probe_failure(name, args, timeout, outcome, expected, story, hint):
+def _said_silent(args, address, timeout, outcome, started, answers):
+    """What the check saw when a probe said 'silent' though the server answered, and the likely causes."""
+    if not answers or not answers.seen:
+        return (f"it said 'silent' after {outcome.elapsed:.2f} s, before the server had answered, though the "
+                f"timeout was {timeout} s: wait as long as `timeout` says, not less")
+    request, reply, at = answers.seen[0]
+    answered_after = max(0.0, at - started)
+    seen = (f"the server received {show_bytes(request)} and answered {show_bytes(reply)} from "
+            f"{address[0]}:{address[1]} {answered_after:.2f} s after the probe started; the probe said 'silent' "
+            f"after {outcome.elapsed:.2f} s")
+    if outcome.elapsed < answered_after:
+        return f"{seen}, before the answer came: wait as long as `timeout` says ({timeout} s), not less"
+    causes = []
+    if args[0] != address[0]:
+        causes.append(f"you were given the name {args[0]!r}, and replies come from the address {address[0]!r}: "
+                      "a sender compared with the host string as given never matches (a connected socket "
+                      "receives only from its peer, so there is nothing to compare)")
+    if reply != request:
+        causes.append("the answer was not your own datagram sent back: any datagram that comes back is an answer")
+    causes = causes or ["the answer was there to read: the first recv() that returns is the answer"]
+    return f"{seen}, so it had the answer and did not count it. Likely: " + "; or ".join(causes)
+
+
+def _tcp_note(expected, said, timeout, outcome, func):
+    """What a probe_tcp that named the wrong state did, as the check saw it, and the likely cause: the
+    code's names tell a probe built on connect_ex (error numbers) from one built on exceptions."""
+    took = f"it answered {said!r} after {outcome.elapsed:.2f} s"
+    numbers = "connect_ex" in names_used(func)
+    if (expected, said) == ("silent", "closed"):
+        return (f"{took}, the whole timeout: connect() got no answer and timed out; a refusal comes at once. "
+                "'closed' is only a refusal: " + (
+                    "connect_ex returns errno.ECONNREFUSED for it, and for a timeout errno.EAGAIN (11): do not "
+                    "read every number that is not 0 as 'closed'" if numbers else
+                    "ConnectionRefusedError. TimeoutError is an OSError too, so an `except OSError` placed before "
+                    "`except TimeoutError` catches the timeout as well"))
+    if (expected, said) == ("closed", "silent"):
+        return (f"{took}: connect() was refused at once (an RST came back), it did not time out. " + (
+            "connect_ex returns errno.ECONNREFUSED for a refusal: that number means 'closed'" if numbers else
+            "ConnectionRefusedError is an OSError too: an `except OSError` (or a bare except) that answers "
+            "'silent' catches it as well; catch it on its own first"))
+    if (expected, said) == ("open", "silent"):
+        return (f"{took}: connect() succeeded (the server accepted the connection) and the server never spoke; "
+                "the port is open once connect() succeeds, whether the server then speaks does not matter")
+    return took
+
+
+def _probe_failure(name, args, timeout, outcome, expected, story, hint, note=None):
     __tracebackhide__ = True  # noqa: F841
     call = describe_call(name, args, {"timeout": timeout})
     port = f"\n  the port: {story}."
     if outcome.status == "returned":
-        note = PROBE_NOTES.get((name, expected, outcome.value))
         fail(f"{call} returned {outcome.value!r}, but the port is {expected!r}.{port}",
              expected=repr(expected), got=repr(outcome.value) + (f": {note}" if note else ""), hint=hint)
     if outcome.status == "raised" and isinstance(outcome.exception, NotImplementedError):
@@ -451,19 +497,55 @@ def _probe_failure(name, args, timeout, outcome, expected, story, hint):
          hint=HINT_PROBE_TIMEOUT if outcome.status == "timeout" else hint)
 
 
-def _probe(name, func, address, timeout, expected, story, hint, host=None):
-    """Run one probe in a child; fail unless it says ``expected`` within ``timeout`` (+ slack)."""
+def _udp_refused_note(timeout, outcome):
+    if outcome.elapsed < timeout / 2:
+        return (f"it answered 'silent' after {outcome.elapsed:.2f} s, well before the timeout: the ICMP error did "
+                "reach it, as ConnectionRefusedError, an OSError too; an `except OSError` that answers 'silent' "
+                "catches it: catch ConnectionRefusedError on its own first")
+    return (f"it answered 'silent' after {outcome.elapsed:.2f} s, the whole timeout: nothing reached it. An "
+            "unconnected socket (sendto/recvfrom) never hears the ICMP error; connect() the UDP socket, then send() "
+            "and recv()")
+
+
+# the probes whose exercise says to close the socket they open: what to call it
+MUST_CLOSE = {"probe_tcp": "its socket (the exercise says: close the socket you opened)"}
+
+
+def _probe(name, func, address, timeout, expected, story, hint, host=None, answers=None):
+    """Run one probe in a child; fail unless it says ``expected`` within ``timeout`` (+ slack).
+
+    ``host`` replaces the address's host in the call (a name such as 'localhost'); ``answers``
+    is the server's ``Answers`` handler, so a failure can say what the server did.
+    """
     __tracebackhide__ = True  # noqa: F841
     args = (host or address[0], address[1])
+    started = time.monotonic()
     outcome = run(func, *args, timeout=timeout, deadline=round(timeout + GRACE, 2))
     if outcome.status != "returned" or outcome.value != expected:
-        _probe_failure(name, args, timeout, outcome, expected, story, hint)
+        note = None
+        if outcome.status == "returned" and name == "probe_tcp":
+            note = _tcp_note(expected, outcome.value, timeout, outcome, func)
+        elif outcome.status == "returned" and (expected, outcome.value) == ("answers", "silent"):
+            note = _said_silent(args, address, timeout, outcome, started, answers)
+        elif outcome.status == "returned" and (expected, outcome.value) == ("refused", "silent"):
+            note = _udp_refused_note(timeout, outcome)
+        elif outcome.status == "returned" and (expected, outcome.value) == ("silent", "refused"):
+            note = (f"it answered 'refused' after {outcome.elapsed:.2f} s, the whole timeout: nothing came back, "
+                    "recv() timed out; 'refused' is only ConnectionRefusedError (an ICMP error comes at once). "
+                    "TimeoutError is an OSError too, so an `except OSError` placed before `except TimeoutError` "
+                    "catches the timeout as well")
+        _probe_failure(name, args, timeout, outcome, expected, story, hint, note)
     if outcome.elapsed > timeout + SLACK:
+        times = outcome.elapsed / timeout
         fail(f"{describe_call(name, args, {'timeout': timeout})} answered {expected!r} after "
              f"{outcome.elapsed:.1f} s; the timeout was {timeout} s.",
              expected=f"an answer within about {timeout} s",
-             got=f"{outcome.elapsed:.1f} s", hint="use the timeout parameter (sock.settimeout(timeout)), not a "
-                                                   "number of your own.")
+             got=f"{outcome.elapsed:.1f} s" + (f", about {round(times)} times the timeout" if times > 1.6 else ""),
+             hint="the whole probe takes at most `timeout` seconds: one try, with sock.settimeout(timeout) (the "
+                  "parameter, not a number of your own), and no second try after a timeout.")
+    if name in MUST_CLOSE:
+        fail_unclosed(outcome, f"{describe_call(name, args, {'timeout': timeout})} answered {expected!r} rightly and "
+                      "returned", MUST_CLOSE[name])
 
 
 TCP_STORIES = {
@@ -477,7 +559,8 @@ TCP_STORIES = {
 
 @check
 def check_probe_tcp(probe_tcp):
-    """Visible: an open port whose server never speaks, a closed port, a silent port, timeout 0.3 s."""
+    """Visible: an open port whose server never speaks, a closed port, a silent port, timeout 0.3 s; the probe
+    closes its socket itself."""
     with nop_server() as address:
         _probe("probe_tcp", probe_tcp, address, 0.3, "open", TCP_STORIES["nop"], HINT_TCP)
     with closed_port() as address:
@@ -498,8 +581,8 @@ UDP_STORIES = {
 @check
 def check_probe_udp(probe_udp):
     """Visible: a UDP echo server, a closed port, a server that never answers, timeout 0.3 s."""
-    with udp_server(lambda data, sender: data) as address:
-        _probe("probe_udp", probe_udp, address, 0.3, "answers", UDP_STORIES["echo"], HINT_UDP)
+    with udp_server(answers := Answers(lambda data, sender: data)) as address:
+        _probe("probe_udp", probe_udp, address, 0.3, "answers", UDP_STORIES["echo"], HINT_UDP, answers=answers)
     with closed_port(socket.SOCK_DGRAM) as address:
         _probe("probe_udp", probe_udp, address, 0.3, "refused", UDP_STORIES["closed"], HINT_UDP)
     with udp_server(lambda data, sender: None) as address:
@@ -634,16 +717,18 @@ def _paced_echo(data, sender, _gap=PACE):
     return data
 
 
-def _check_link(measure_link, count, timeout, paced=False, **faults):
-    """``paced``: the echo server answers PACE seconds after the previous answer."""
+def _check_link(measure_link, count, timeout, paced=False, host=None, **faults):
+    """``paced``: the echo server answers PACE seconds after the previous answer; ``host``: a name
+    (such as 'localhost') given instead of the proxy's address."""
     __tracebackhide__ = True  # noqa: F841
     shown_faults = ", ".join(f"{k}={v}" for k, v in faults.items())
     server_kind = f"an echo server that answers every {PACE} s" if paced else "an echo server"
     setting = f"{server_kind} behind udp_proxy({shown_faults})" if faults else server_kind
     with udp_server(_paced_echo if paced else _echo) as server, udp_proxy(server, **faults) as proxy:
-        call = describe_call("measure_link", (tuple(proxy.address), count), {"timeout": timeout})
+        address = (host or proxy.address[0], proxy.address[1])
+        call = describe_call("measure_link", (address, count), {"timeout": timeout})
         spread = PACE * count if paced else 0.0
-        outcome = run(measure_link, proxy.address, count, timeout=timeout,
+        outcome = run(measure_link, address, count, timeout=timeout,
                       deadline=round(timeout * 4 + spread + GRACE, 2))
         # Every copy that reached the server is echoed; wait until the last echo is relayed.
         proxy.wait_for(lambda r: r.replies >= len(r.forwarded) + len(r.duplicated), timeout=2.0)
@@ -668,7 +753,7 @@ def _check_link(measure_link, count, timeout, paced=False, **faults):
     if not isinstance(got, list) or got != expected:
         fail(f"{call} with {setting} returned the wrong arrivals.",
              expected=f"{len(expected)} numbers, in the order they came back: {expected}",
-             got=f"{got!r:.300}{_link_note(got, expected, count)}", hint=HINT_LINK)
+             got=f"{got!r:.300}{_link_note(got, expected, count, address, proxy.address)}", hint=HINT_LINK)
     budget = timeout + spread + SLACK + 0.5
     if outcome.elapsed > budget:
         fail(f"{call} took {outcome.elapsed:.1f} s; after the last answer it should wait only `timeout` "
@@ -676,8 +761,12 @@ def _check_link(measure_link, count, timeout, paced=False, **faults):
              got=f"{outcome.elapsed:.1f} s", hint=HINT_LINK)
 
 
-def _link_note(got, expected, count):
+def _link_note(got, expected, count, address=None, echoed_from=None):
     """Why a list of arrivals is wrong, when the shape of it says so."""
+    if got == [] and expected and address and address[0] != echoed_from[0]:
+        return (f": none of the {len(expected)} echoes counted. They came from {echoed_from[0]}:{echoed_from[1]}, "
+                f"and you were given the name {address[0]!r}: a sender compared with the address as given never "
+                "matches; a connected socket receives only from its peer, so there is nothing to compare")
     if not isinstance(got, list):
         return f": a {type(got).__name__}, not a list"
     if any(not isinstance(v, int) or isinstance(v, bool) for v in got):
@@ -686,6 +775,10 @@ def _link_note(got, expected, count):
         why = (" (after `count` answers? duplicates make more come back)" if len(got) == count else
                " (`timeout` is the silence that ends the reading, not the total time for it)")
         return f": the first {len(got)} of {len(expected)}; it stopped reading too early{why}"
+    if len(got) == len(expected) and all(isinstance(g, int) and str(e).startswith(str(g))
+                                          for g, e in zip(got, expected)):
+        return (": numbers of two digits or more came back cut to their first digits: recv(n) gives at most n "
+                "bytes of a datagram and drops the rest; ask for more (recv(2048))")
     if 0 < len(got) < len(expected) and got == expected[-len(got):]:
         return (f": only the last {len(got)} of {len(expected)}; the answers go to the address that sent last, "
                 "so send everything from one socket")

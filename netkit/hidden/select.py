@@ -190,6 +190,11 @@ def _web_hidden_cases(server, crowd, address):
         for peer in short:
             crowd.close(peer)
 
+    quitter = crowd.join("the client that sent half a request, then closed its side", send=b"GET /index.ht")
+    crowd.pump(lambda: quitter.flushed_at, 0.2, server)
+    crowd.half_close(quitter)
+    _expect_closed(server, crowd, [quitter], "(a client closed its side before its request was complete)")
+
 
 @check
 def check_serve_files_hidden(serve_files):

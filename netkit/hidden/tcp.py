@@ -128,7 +128,7 @@ def _queued_clients(server):
 
 @check
 def check_http_get_hidden(http_get):
-    """No Content-Length (body to EOF), a head split byte by byte, 1 MiB, a body holding a blank line."""
+    """No Content-Length (body to EOF), a head split byte by byte, 1 MiB, a body holding a blank line, 'localhost'."""
     _check_no_http_library(http_get)
     _http_scripted(http_get, [b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n", b"no length: ",
                               b"read until the server closes"], then="close",
@@ -138,13 +138,14 @@ def check_http_get_hidden(http_get):
     tricky = b"head\r\n\r\nnot a header: still body\r\n\r\n" * 50
     files = {"big.bin": random.Random(52).randbytes(1 << 20), "tricky.txt": tricky}
     _http_live(http_get, files, "/big.bin", how="1 MiB as fast as the kernel allows")
-    _http_live(http_get, files, "/tricky.txt", how="in random pieces", chunk="random", seed=52)
+    _http_live(http_get, files, "/tricky.txt", how="in random pieces", chunk="random", seed=52, host="localhost")
 
 
 @check
 def check_ask_hidden(ask):
-    """An empty request, a reply with pauses, 1 MiB of binary lines."""
+    """An empty request, a reply with pauses, 1 MiB of binary lines, 'localhost'."""
     _ask_case(ask, b"", how="(empty)")
+    _ask_case(ask, b"fig\nkiwi\napple\n", how="in random pieces", chunk="random", seed=64, host="localhost")
     _ask_case(ask, b"b\na\nc\n" * 100, how="in pieces of 7 bytes with pauses", chunk=7, gap=0.0005)
     data = random.Random(63).randbytes(1 << 20)
     _ask_case(ask, data, how="as fast as the kernel allows")

@@ -12,7 +12,7 @@ from ..ports import boundaries
 from ..servers import nop_server, scripted_server, udp_server
 from ..checks._base import check
 from ..checks.tcpudp import (
-    ARRIVAL_CASES, FAKE_HOSTS, FAKE_SERVICES, HINT_TCP, HINT_UDP, TCP_STORIES, UDP_STORIES, _check_arrivals,
+    ARRIVAL_CASES, FAKE_HOSTS, Answers, FAKE_SERVICES, HINT_TCP, HINT_UDP, TCP_STORIES, UDP_STORIES, _check_arrivals,
     _check_link, _check_lookups, _check_names, _check_not_ports, _check_ranges, _expected_ipv4, _probe,
     closed_port, full_backlog_server, observable_seed, simulate_arrivals,
 )
@@ -84,11 +84,14 @@ def _slow_echo(data, sender, _wait=0.15):
 
 @check
 def check_probe_udp_hidden(probe_udp):
-    """Hidden: a slow answer within the timeout, another answer, 'localhost', closed ports in a row, 0.2 s."""
-    with udp_server(_slow_echo) as address:
-        _probe("probe_udp", probe_udp, address, 0.5, "answers", UDP_STORIES["slow"], HINT_UDP)
-    with udp_server(lambda data, sender: b"pong") as address:
-        _probe("probe_udp", probe_udp, address, 0.3, "answers", UDP_STORIES["other"], HINT_UDP, host="localhost")
+    """Hidden: a slow answer within the timeout, 'localhost', an answer that is not the probe, closed ports, 0.2 s."""
+    with udp_server(answers := Answers(_slow_echo)) as address:
+        _probe("probe_udp", probe_udp, address, 0.5, "answers", UDP_STORIES["slow"], HINT_UDP, answers=answers)
+    with udp_server(answers := Answers(lambda data, sender: data)) as address:
+        _probe("probe_udp", probe_udp, address, 0.3, "answers", UDP_STORIES["echo"], HINT_UDP, host="localhost",
+               answers=answers)
+    with udp_server(answers := Answers(lambda data, sender: b"pong")) as address:
+        _probe("probe_udp", probe_udp, address, 0.3, "answers", UDP_STORIES["other"], HINT_UDP, answers=answers)
     for _ in range(3):
         with closed_port(socket.SOCK_DGRAM) as address:
             _probe("probe_udp", probe_udp, address, 0.3, "refused", UDP_STORIES["closed"], HINT_UDP)
@@ -122,8 +125,10 @@ def check_classify_arrivals_hidden(classify_arrivals):
 
 @check
 def check_measure_link_hidden(measure_link):
-    """Hidden: every datagram lost, 60 datagrams with many duplicates and everything else, a slow server."""
+    """Hidden: every datagram lost, 'localhost' as the host, 60 datagrams with many duplicates and everything else,
+    a slow server."""
     _check_link(measure_link, 10, 0.3, drop_first=10)
+    _check_link(measure_link, 10, 0.3, host="localhost")
     faults = {"drop": 0.2, "duplicate": 0.4, "reorder": 0.2}
     _check_link(measure_link, 60, 0.3, seed=observable_seed(60, start=11, **faults), **faults)
     _check_link(measure_link, 6, 0.25, paced=True)

@@ -78,3 +78,8 @@ def reading_unsigned(seq, sensor_id, tenths):
 def reading_swapped_body(seq, sensor_id, tenths):
     """Byte order fixed by reversing the whole body: the fields swap places."""
     return struct.pack("!BBHI", 1, 2, 4, seq) + struct.pack("<Hh", sensor_id, tenths)[::-1]
+
+
+def reading_signed_id(seq, sensor_id, tenths):
+    """Network order, but the sensor id as signed: an id over 32767 raises."""
+    return struct.pack("!BBHIhh", 1, 2, 4, seq, sensor_id, tenths)

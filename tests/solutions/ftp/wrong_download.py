@@ -109,3 +109,26 @@ def control_recv(sock, reader, name):
             content = stream.read()
     sock.recv(1024)  # the 226
     return content
+
+
+def never_closes(sock, reader, name):
+    """Reads the data connection to EOF but never closes it: CPython closes it when the function returns."""
+    data = _passive(sock, reader)
+    _retr(sock, reader, name)
+    pieces = []
+    while piece := data.recv(65536):
+        pieces.append(piece)
+    read_reply(reader)
+    return b"".join(pieces)
+
+
+def open_after_550(sock, reader, name):
+    """Closes the data connection after a transfer, but raises on a refused RETR with it still open."""
+    data = _passive(sock, reader)
+    code, text = _command(sock, reader, f"RETR {name}")
+    if code not in (125, 150):
+        raise FTPError(code, text)
+    with data, data.makefile("rb") as stream:
+        content = stream.read()
+    read_reply(reader)
+    return content

@@ -41,3 +41,15 @@ def always_sends_pass(sock, reader, user, password):
     if code != 230:
         raise FTPError(code, text)
     return code, text
+
+
+def bare_newline(sock, reader, user, password):
+    """Ends its commands with b'\\n' only: FTP commands end with b'\\r\\n' (RFC 959's Telnet end of line)."""
+    sock.sendall(f"USER {user}\n".encode())
+    code, text = read_reply(reader)
+    if code == 331:
+        sock.sendall(f"PASS {password}\n".encode())
+        code, text = read_reply(reader)
+    if code != 230:
+        raise FTPError(code, text)
+    return code, text

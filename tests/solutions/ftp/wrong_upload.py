@@ -57,3 +57,11 @@ def send_once(sock, reader, name, data):
     with _stor(sock, reader, name) as conn:
         conn.send(data)
     read_reply(reader)
+
+
+def shutdown_only(sock, reader, name, data):
+    """Ends the data with shutdown(SHUT_WR), which the server takes as the end of the file, and never closes."""
+    conn = _stor(sock, reader, name)
+    conn.sendall(data)
+    conn.shutdown(socket.SHUT_WR)
+    read_reply(reader)

@@ -720,3 +720,49 @@ class ReaderToEofRaisesAtEof(ReaderShortAtEof):
                 self.buf = b""
                 return data
             data += chunk
+
+
+def _get_to_eof(host, port, path):
+    """The whole response, read until the server closes (the wrong http_get below parse it)."""
+    with socket.create_connection((host, port), timeout=10) as sock:
+        _request(sock, host, path)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+def http_get_raises_on_404(host, port, path):
+    """Raises for a status that is not 2xx, as urllib does: a 404 is an answer, not an error."""
+    head, _, body = _get_to_eof(host, port, path).partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    if status >= 400:
+        raise RuntimeError(f"HTTP error {status}")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return status, headers, body
+
+
+def http_get_split_every_colon(host, port, path):
+    """Splits each header line on every colon and keeps the second piece: a Date's time is cut."""
+    head, _, body = _get_to_eof(host, port, path).partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        parts = line.split(":")
+        headers[parts[0].strip().lower()] = parts[1].strip()
+    return int(lines[0].split()[1]), headers, body
+
+
+def http_get_unpacks_every_colon(host, port, path):
+    """`name, value = line.split(":")`: a value with a colon in it (a Date, a URL) has more than two pieces."""
+    head, _, body = _get_to_eof(host, port, path).partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, value = line.split(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(lines[0].split()[1]), headers, body

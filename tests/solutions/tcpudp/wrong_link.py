@@ -130,3 +130,20 @@ def link_sorted(address, count, timeout=0.5):
                 arrivals.append(int(sock.recv(100)))
         except TimeoutError:
             return sorted(arrivals)
+
+
+def link_sender_is_address(address, count, timeout=0.5):
+    """Keeps only the echoes whose sender equals `address` as given: with a name, none does."""
+    arrivals = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.connect(address)
+        for number in range(count):
+            sock.send(str(number).encode())
+        sock.settimeout(timeout)
+        try:
+            while True:
+                data, sender = sock.recvfrom(100)
+                if sender == tuple(address):
+                    arrivals.append(int(data))
+        except TimeoutError:
+            return arrivals

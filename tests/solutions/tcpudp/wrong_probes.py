@@ -110,3 +110,56 @@ def udp_short_timeout(host, port, timeout=1.0):
             return "refused"
         except TimeoutError:
             return "silent"
+
+
+def tcp_never_closes(host, port, timeout=1.0):
+    """Right answers, but never closes its socket: CPython closes it when the function returns."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect((host, port))
+    except ConnectionRefusedError:
+        return "closed"
+    except TimeoutError:
+        return "silent"
+    return "open"
+
+
+def tcp_connect_ex_nonzero_is_closed(host, port, timeout=1.0):
+    """connect_ex, reading any error number as 'closed': a timeout gives EAGAIN, not ECONNREFUSED."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        return "open" if sock.connect_ex((host, port)) == 0 else "closed"
+
+
+def udp_own_echo_only(host, port, timeout=1.0):
+    """Counts as an answer only its own probe sent back: a server that answers otherwise looks silent."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(timeout)
+        sock.connect((host, port))
+        sock.send(b"probe")
+        try:
+            while sock.recv(2048) != b"probe":
+                pass
+            return "answers"
+        except ConnectionRefusedError:
+            return "refused"
+        except TimeoutError:
+            return "silent"
+
+
+def udp_sender_is_host(host, port, timeout=1.0):
+    """recvfrom on a connected socket, keeping only replies whose sender equals (host, port) as given."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(timeout)
+        sock.connect((host, port))
+        sock.send(b"probe")
+        try:
+            while True:
+                _, sender = sock.recvfrom(2048)
+                if sender == (host, port):
+                    return "answers"
+        except ConnectionRefusedError:
+            return "refused"
+        except TimeoutError:
+            return "silent"
