@@ -27,6 +27,7 @@ kernel dies. ``RobustExecute`` (set in ``nbgrader_config.py``) instead:
 """
 
 import ast
+import asyncio
 import hashlib
 import hmac
 import json
@@ -363,6 +364,8 @@ STDLIB = ("socket", "select", "selectors", "struct", "time", "threading", "os", 
 KERNEL_DIED = ("The kernel died while running this cell, so it gets no points. Your code may have "
                "called os._exit(), crashed Python or used up the memory. The cells after it were "
                "graded in a fresh kernel.")
+DISK_FULL = ("This cell wrote more than {limit:g} MiB of files, so the kernel was stopped and the files deleted; "
+             "it gets no points. The cells after it were graded in a fresh kernel.")
 IGNORED_INTERRUPT = ("This cell did not finish within {deadline:g} s and ignored the interrupt "
                      "(does your code catch KeyboardInterrupt or BaseException?), so the kernel was "
                      "restarted. The cells after it were graded in a fresh kernel.")
@@ -441,6 +444,8 @@ class RobustExecute(Execute):
     open_files_limit = Integer(1024, help="Open files per process in the sandbox (RLIMIT_NOFILE).").tag(config=True)
     file_size_limit = Float(256.0, help="MiB a file written in the sandbox may reach (RLIMIT_FSIZE).").tag(config=True)
     tmp_size_limit = Float(512.0, help="MiB the sandbox's /tmp, and its /dev/shm, may each hold (host memory).").tag(config=True)
+    job_size_limit = Float(1024.0, help="MiB a sandboxed kernel may write into its job folder, on the host's disk; "
+                           "past it the kernel is stopped and what it wrote deleted (0: no limit).").tag(config=True)
     cpu_time_limit = Integer(900, help="CPU seconds a sandboxed kernel may use (RLIMIT_CPU); then it is restarted.").tag(config=True)
     guard_timeout = Float(10.0, help="Seconds the guard may take to answer before a test cell.").tag(config=True)
 
@@ -567,11 +572,15 @@ class RobustExecute(Execute):
         self.km = self.create_kernel_manager()
         await self._start(**kwargs)
         succeeded = []
+        self._over_disk = False
+        watcher = asyncio.ensure_future(self._watch_job()) if self._job is not None and self.job_size_limit > 0 else None
         try:
             for index, cell in enumerate(self.nb.cells):
                 if cell.cell_type != "code" or not cell.source.strip():
                     continue
                 fatal = await self._execute_one(cell, index)
+                if fatal and self._over_disk:
+                    fatal = DISK_FULL.format(limit=self.job_size_limit)
                 if fatal:
                     cell.outputs = [o for o in cell.outputs if o.get("output_type") == "stream"]
                     cell.outputs.append(error_output("KernelRestarted", fatal))
@@ -579,9 +588,23 @@ class RobustExecute(Execute):
                 elif not any(o.get("output_type") == "error" for o in cell.outputs):
                     succeeded.append(index)
         finally:
+            if watcher is not None:
+                watcher.cancel()
             await self._stop()
         self.set_widgets_metadata()
         return self.nb
+
+    async def _watch_job(self):
+        """Stop the kernel once its job folder outgrows ``job_size_limit``: nothing else caps the host disk it fills."""
+        limit = self.job_size_limit * 2**20
+        while True:
+            await asyncio.sleep(0.25)
+            if not self._over_disk and await asyncio.to_thread(self._job.used, limit) > limit:
+                self._over_disk = True
+                try:
+                    await ensure_async(self.km._kill_kernel())
+                except Exception:  # already gone: the cell sees a dead kernel all the same
+                    pass
 
     async def _execute_one(self, cell, index):
         """Run one cell; return a message if the kernel had to be replaced, else None."""
@@ -662,6 +685,9 @@ class RobustExecute(Execute):
     async def _restart(self, succeeded, **kwargs):
         """A new kernel, brought to where the old one was by re-running the cells that had succeeded."""
         await self._stop()
+        if self._over_disk:
+            self._job.clear()
+            self._over_disk = False
         self.km = self.create_kernel_manager()
         await self._start(**kwargs)
         for index in succeeded:

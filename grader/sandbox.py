@@ -160,13 +160,43 @@ class Job:
         # Short path: a Unix socket's path must stay under 108 bytes.
         self.root = Path(tempfile.mkdtemp(prefix="grade-", dir="/tmp")).resolve()
         self.work = self.root / "work"
-        if source_folder and Path(source_folder).is_dir():
-            shutil.copytree(source_folder, self.work, symlinks=False,
-                            ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        else:
-            self.work.mkdir()
+        self.source = source_folder if source_folder and Path(source_folder).is_dir() else None
+        self._fill()
         self.stderr_path = self.root.parent / f"{self.root.name}.stderr"  # outside the job: the kernel cannot read or forge it
         self.starts = 0
+
+    def _fill(self):
+        if self.source:
+            shutil.copytree(self.source, self.work, symlinks=False, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        else:
+            self.work.mkdir()
+
+    def used(self, limit, max_entries=100_000):
+        """Bytes the job folder takes on disk, counted until past ``limit`` (so many entries count as past it)."""
+        total, entries, folders = 0, 0, [self.root]
+        while folders:
+            try:
+                with os.scandir(folders.pop()) as found:
+                    for entry in found:
+                        entries += 1
+                        if entry.is_dir(follow_symlinks=False):
+                            folders.append(entry.path)
+                        else:
+                            total += entry.stat(follow_symlinks=False).st_blocks * 512
+                        if total > limit or entries > max_entries:
+                            return limit + 1
+            except OSError:
+                continue
+        return total
+
+    def clear(self):
+        """Delete all that the (stopped) kernel wrote; the working folder is a fresh copy again."""
+        for entry in list(self.root.iterdir()):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+        self._fill()
 
     def stderr_tail(self, lines=5):
         try:

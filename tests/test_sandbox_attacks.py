@@ -10,11 +10,12 @@ lab 03 plus one cell; one class, graded once with ``--jobs 2`` beside the full s
 import ast
 import time
 
+import nbformat
 import pytest
 
 from grader.autograde import grade_class
 from grader.sandbox import SandboxUnavailable, probe
-from tests.test_sandbox import MARKER, SECRET, autograded_text, living, write_class
+from tests.test_sandbox import LAB, MARKER, SECRET, autograded_text, living, write_class
 
 FIND_GUARD = '''g = next(k for k in list(globals()) if k.startswith("_grader_guard_") and callable(globals()[k]))
 real = globals()[g]
@@ -122,6 +123,16 @@ for folder in ("/tmp", "/dev/shm"):
             print("stopped:", folder, exc.strerror)
             break
 print("written MiB:", written)
+''',
+    # Fill the host's disk through the job folder, many files each under the file-size limit.
+    "diskfiller": '''import os
+written = 0
+for n in range(40):
+    with open(f"fill{{n}}", "wb") as f:
+        for _ in range(100):
+            f.write(b"x" * 2**20)
+    written += 100
+    print("job folder MiB:", written, flush=True)
 ''',
     # Starve the submission graded beside it: busy processes in sessions of their own.
     "spinner": '''import subprocess, sys
@@ -241,3 +252,17 @@ def test_busy_processes_cost_the_solution_graded_beside_them_nothing(attacked):
     while living(MARKER) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert living(MARKER) == []
+
+
+def test_filling_the_job_folder_stops_at_its_cap(attacked):
+    course, row = attacked["course"], attacked["rows"]["diskfiller"]
+    assert "wrote more than 1024 MiB of files, so the kernel was stopped" in autograded_text_all(course, "diskfiller")
+    assert int(lines(course, "diskfiller", "job folder MiB:")[-1]) < 4000  # stopped long before it wrote it all
+    assert any(f.kind == "kernel restarted" for f in row.flags), row.flags
+    assert row.score == 0
+
+
+def autograded_text_all(course, student):
+    """Stream text and error messages of a student's autograded notebook."""
+    nb = nbformat.read(course / "autograded" / student / LAB / f"{LAB}.ipynb", as_version=4)
+    return "".join(o.get("text", "") + o.get("evalue", "") for c in nb.cells for o in c.get("outputs", []))
