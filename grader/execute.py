@@ -599,7 +599,7 @@ class RobustExecute(Execute):
         limit = self.job_size_limit * 2**20
         while True:
             await asyncio.sleep(0.25)
-            if not self._over_disk and await asyncio.to_thread(self._job.used, limit) > limit:
+            if not self._over_disk and self._job.used(limit) > limit:  # a walk bounded by its entries: no thread needed
                 self._over_disk = True
                 try:
                     await ensure_async(self.km._kill_kernel())

@@ -141,7 +141,7 @@ def living(marker):
     return found
 
 
-def write_class(submissions, attacks, **fields):
+def write_class(into, attacks, **fields):
     """A class of lab 03 in nbgrader's layout: the full solution (carrying ``SECRET``) and, per attack,
     the blank notebook plus one cell, the attack's source with ``fields`` filled in."""
     solution = nbformat.read(SAMPLES / "solution" / LAB / f"{LAB}.ipynb", as_version=4)
@@ -149,15 +149,15 @@ def write_class(submissions, attacks, **fields):
         if cell.metadata.get("nbgrader", {}).get("solution"):
             cell.source += f"\n# {SECRET}\n"
             break
-    (submissions / "solution" / LAB).mkdir(parents=True)
-    nbformat.write(solution, submissions / "solution" / LAB / f"{LAB}.ipynb")
+    (into / "solution" / LAB).mkdir(parents=True)
+    nbformat.write(solution, into / "solution" / LAB / f"{LAB}.ipynb")
     blank = nbformat.read(SAMPLES / "blank" / LAB / f"{LAB}.ipynb", as_version=4)
     first_code = next(i for i, c in enumerate(blank.cells) if c.cell_type == "code")
     for student, attack in attacks.items():
         nb = nbformat.from_dict(blank)
         nb.cells.insert(first_code + 1, nbformat.v4.new_code_cell(attack.format(**fields)))
-        (submissions / student / LAB).mkdir(parents=True)
-        nbformat.write(nb, submissions / student / LAB / f"{LAB}.ipynb")
+        (into / student / LAB).mkdir(parents=True)
+        nbformat.write(nb, into / student / LAB / f"{LAB}.ipynb")
 
 
 @pytest.fixture(scope="module")
