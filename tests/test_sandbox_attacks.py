@@ -95,6 +95,8 @@ for path in pathlib.Path("/").glob("*/grade-*"):
     print("another job:", path)
 with open("/proc/net/unix") as table:
     print("abstract sockets:", [l.split()[-1] for l in table if l.split()[-1].startswith("@")])
+with open("03-byte-order.ipynb", "w") as forged:  # the notebook's own name, "executed", with nothing failing
+    forged.write('{{"cells": [], "metadata": {{}}, "nbformat": 4, "nbformat_minor": 5}}')
 for target in ({course!r}, "/", "/etc"):
     try:
         os.symlink(target, os.path.join(os.getcwd(), "link-" + target.strip("/").replace("/", "_")))
@@ -133,6 +135,12 @@ for n in range(40):
             f.write(b"x" * 2**20)
     written += 100
     print("job folder MiB:", written, flush=True)
+''',
+    # Flood the grader, which keeps every output, with output until the cell's deadline.
+    "flooder": '''import sys
+line = "all tests passed " * 4096 + "\\n"
+while True:
+    sys.stdout.write(line)
 ''',
     # Starve the submission graded beside it: busy processes in sessions of their own.
     "spinner": '''import subprocess, sys
@@ -266,3 +274,14 @@ def autograded_text_all(course, student):
     """Stream text and error messages of a student's autograded notebook."""
     nb = nbformat.read(course / "autograded" / student / LAB / f"{LAB}.ipynb", as_version=4)
     return "".join(o.get("text", "") + o.get("evalue", "") for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_a_flood_of_output_is_cut_and_earns_nothing(attacked):
+    course, row = attacked["course"], attacked["rows"]["flooder"]
+    assert row.score == 0
+    assert (course / "autograded" / "flooder" / LAB / f"{LAB}.ipynb").stat().st_size < 2**20
+    assert (course / "feedback" / "flooder" / LAB / f"{LAB}.html").stat().st_size < 2**20
+
+
+def test_the_looker_earns_nothing(attacked):
+    assert attacked["rows"]["looker"].score == 0  # a notebook it wrote under the graded one's name is never read
