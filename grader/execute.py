@@ -21,7 +21,8 @@ kernel dies. ``RobustExecute`` (set in ``nbgrader_config.py``) instead:
   and ipykernel's machinery) and to run the test cell as sent; a test cell that cannot be
   proven to have run so scores 0, and both are flagged ``tampering`` (``cell_flags``);
 - caps the memory a kernel may allocate (``memory_limit``), so a runaway loop gets a
-  MemoryError in its own cell instead of starving the other submissions being graded;
+  MemoryError in its own cell instead of starving the other submissions being graded, and the
+  disk its job folder takes (``job_size_limit``): past it the kernel is stopped, its files deleted;
 - moves a passing test cell's stderr to stdout, so a correct solution that logs to
   stderr keeps its points (nbgrader scores any stderr output as a failure).
 """

@@ -162,7 +162,7 @@ class Job:
         self.work = self.root / "work"
         self.source = source_folder if source_folder and Path(source_folder).is_dir() else None
         self._fill()
-        self.stderr_path = self.root.parent / f"{self.root.name}.stderr"  # outside the job: the kernel cannot read or forge it
+        self.stderr_path = self.root.parent / f"{self.root.name}.stderr"  # outside the job: the kernel cannot read it; it can write to it only as its inherited stderr, up to RLIMIT_FSIZE
         self.starts = 0
 
     def _fill(self):
