@@ -13,6 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .deadlines import DeadlinesFileError
 from .paths import COURSE
 
 
@@ -183,7 +184,11 @@ def main(argv=None):
     edition.add_argument("--ref", default="student-edition", help="the edition's branch, for its Binder badge")
     edition.set_defaults(func=publish)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except DeadlinesFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -55,8 +55,30 @@ def save(tables, path):
     path.write_text(json.dumps(tables, indent=1, sort_keys=True), encoding="utf-8")
 
 
+class DeadlinesFileError(ValueError):
+    """The deadlines file is there but is not the table ``save`` writes."""
+
+
 def load(path):
+    """The tables ``save`` wrote to ``path``, or {} when there is no such file yet.
+
+    A file that cannot be read raises DeadlinesFileError naming it: quietly grading every
+    cell with the default deadline instead would hide that its learned deadline was lost.
+    """
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        tables = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
         return {}
+    except (OSError, ValueError) as exc:
+        raise DeadlinesFileError(_unusable(path, exc)) from None
+    if not isinstance(tables, dict) or not all(
+        isinstance(table, dict) and all(isinstance(s, (int, float)) for s in table.values())
+        for table in tables.values()
+    ):
+        raise DeadlinesFileError(_unusable(path, "it is not {assignment: {cell: seconds}}"))
+    return tables
+
+
+def _unusable(path, why):
+    return (f"{path}: the solution's cell times cannot be read ({why}). Delete the file and run "
+            "`python -m grader release` again, which measures them anew.")

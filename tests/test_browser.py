@@ -70,7 +70,7 @@ SOLVED = {
     "still_failing": "check_ip_to_int(ip_to_int)",
 }
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(1800)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 
 # ---------------------------------------------------------------------------------------

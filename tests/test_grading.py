@@ -12,6 +12,8 @@ from grader.records import COLUMNS
 from grader.report import write_report
 from grader.samples import SAMPLES, compare, make
 
+pytestmark = pytest.mark.slow  # grades the sample class (make test, not make quick)
+
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
 
 

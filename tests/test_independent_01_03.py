@@ -12,9 +12,9 @@ For every exercise:
 The cells are called exactly as the notebooks' test cells call them: the visible cell
 ``check_x(x)``, the hidden cell ``check_x(x); check_x_hidden(x)``.
 
-A case marked xfail(strict=True) is a defect of the check, reported to its owners: a wrong
-solution that the checks accept. The xfail is strict so that the test fails (XPASS) once the
-check is fixed, and the mark can go.
+A defect of a check found this way (a wrong solution that the checks accept) is marked
+``pytest.mark.xfail(strict=True, reason="check defect: ...")`` and reported to its owners.
+The xfail is strict so that the test fails (XPASS) once the check is fixed, and the mark can go.
 """
 
 import functools
@@ -27,6 +27,8 @@ import pytest
 from netkit.checks import byteorder as byteorder_checks
 from netkit.checks import ftp as ftp_checks
 from netkit.checks import tcpudp as tcpudp_checks
+
+pytestmark = pytest.mark.slow  # every independent solution against both checks (make test, not make quick)
 
 ROOT = pathlib.Path(__file__).parent / "solutions" / "independent"
 
@@ -59,10 +61,6 @@ RIGHT = {
     TCPUDP: ["right_straight", "right_alternative", "right_from_imports"],
     BYTES: ["right_arith", "right_bytes"],
 }
-
-
-def defect(reason):
-    return pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason="check defect: " + reason)
 
 
 # (exercise, module, fragment the check's message must contain, marks). A tuple of fragments

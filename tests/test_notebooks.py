@@ -9,6 +9,8 @@ from grader.paths import NOTEBOOKS, assignments
 from grader.release import generate
 from grader.notebook_run import blank_version_problems, describe, errors, execute, is_test_cell, stderr_text
 
+pytestmark = pytest.mark.slow  # runs every notebook (make test, not make quick)
+
 NAMES = assignments()
 
 

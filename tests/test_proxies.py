@@ -364,7 +364,7 @@ def test_drop_first_forces_a_client_to_retransmit():
                 try:
                     reply = client.recv(1024)
                     break
-                except socket.timeout:
+                except TimeoutError:
                     continue
     assert (attempt, reply) == (3, b"reply to time?")
     report = proxy.report

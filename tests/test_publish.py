@@ -21,7 +21,6 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -29,6 +28,8 @@ import pytest
 from grader.feedback_filter import NOTE
 from grader.paths import NOTEBOOKS, REPO, assignments
 from grader.publish import IMPORTS_HIDDEN, MANIFEST, code_of, write_edition
+
+pytestmark = pytest.mark.slow  # publishes the edition and grades it (make test, not make quick)
 
 EXPECTED = {
     ".edition-manifest", ".gitignore", "README.md", "START.md", "environment.yml", "postBuild", "pyproject.toml",

@@ -18,6 +18,8 @@ import pytest
 
 from grader.paths import REPO
 
+pytestmark = pytest.mark.slow  # runs nbgrader's commands in a clone (make test, not make quick)
+
 VENV = Path(sys.prefix)
 BLOCK = re.compile(r"Plain nbgrader works.*?```bash\n(?P<commands>.*?)```", re.S)
 

@@ -6,7 +6,6 @@ carries a private marker that must never reach another student's feedback.
 """
 
 import hashlib
-import os
 import sqlite3
 import subprocess
 import time

@@ -19,6 +19,8 @@ from nbgrader.plugins import CsvExportPlugin
 from grader.__main__ import main
 from grader.samples import SAMPLES
 
+pytestmark = pytest.mark.slow  # grades a term of submissions (make test, not make quick)
+
 LAB = "03-byte-order"  # the quickest lab to grade
 FULL = 16
 DUE = "2026-10-14 23:59"

@@ -8,6 +8,7 @@ to stderr (nbgrader gives a test cell with stderr output 0 points), and runs wit
 
 import functools
 import os
+import traceback
 import types
 import warnings
 
@@ -22,6 +23,8 @@ GRADING = os.environ.get("NETKIT_GRADING") == "1"
 HUNG_SCALE = 0.25
 _failed = {}  # (check, ids of its arguments) -> (the arguments, kept alive so ids stay unique; the error)
 _hung = {}  # id(argument) -> argument, for the arguments of checks that ran past a deadline
+
+_NETKIT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 __all__ = ["check", "fail", "fail_unclosed", "names_used", "show_bytes", "CheckFailed", "HINT_CLOSE_SOCKET"]
 
@@ -94,7 +97,11 @@ def fail_unclosed(outcome, lead, what, *, trace=None):
 
 
 def check(func):
-    """Make ``func`` a check: quiet, only ``CheckFailed`` out, netkit's frames hidden."""
+    """Make ``func`` a check: quiet, only ``CheckFailed`` out, netkit's frames hidden.
+
+    An exception of the check's own code (an ``OSError``, a ``KeyError``) comes out as a
+    ``CheckFailed`` that says what went wrong where, and to tell the instructor.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -114,6 +121,8 @@ def check(func):
         except NetkitError as exc:
             error = CheckFailed(f"The check itself could not run: {exc}\n"
                                 "This is not your fault; run the cell again, and tell your instructor if it persists.")
+        except Exception as exc:  # the check's own bug: a lesson-shaped report, not netkit's frames
+            error = CheckFailed(_went_wrong(exc))
         if GRADING:
             _failed[key] = ((args, kwargs), error)
             if runner.TIMEOUTS > timeouts:
@@ -121,3 +130,15 @@ def check(func):
         raise error.with_traceback(None) from None
 
     return wrapper
+
+
+def _went_wrong(exc):
+    """What a student reads when a check's own code raised: what, where, and whom to tell."""
+    frames = traceback.extract_tb(exc.__traceback__)[1:]  # [0] is the wrapper
+    where = ([f for f in frames if f.filename.startswith(_NETKIT_DIR)] or frames)[-1]
+    what = traceback.format_exception_only(exc)[-1].strip()  # survives an exception whose str() raises
+    path = ("netkit/" + where.filename.removeprefix(_NETKIT_DIR) if where.filename.startswith(_NETKIT_DIR)
+            else os.path.basename(where.filename))
+    return (f"The check itself went wrong: {what[:300]} ({path}, line {where.lineno}, in {where.name}).\n"
+            "This is probably not your fault, unless your code returned something unusual that the "
+            "check did not expect. Tell your instructor, and show them this message.")

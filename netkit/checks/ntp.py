@@ -46,12 +46,17 @@ __all__ = [
 
 OFFSET = sntp.NTP_EPOCH_OFFSET
 TIME_TOLERANCE = 1e-5          # a float Unix time in 2024 resolves about 2.4e-7 s
+ERA_BIT = 0x80000000           # RFC 4330 section 3: seconds with this bit clear are in era 1
+ERA1_START = 2**32 - OFFSET    # 2036-02-07 06:28:16 UTC as Unix time: era 1 begins
 
 HINT_PACKET = ("the SNTP packet in part 2: byte 0 = LI (2 bits) | VN (3 bits) | Mode (3 bits), "
                "timestamps at bytes 16/24/32/40, all big-endian (struct '!')")
 HINT_TIMESTAMP = ("'Timestamps: seconds since 1900, in 32.32 fixed point' in part 2: the first 32 bits "
                   "are seconds since 1900 (Unix time + NTP_EPOCH_OFFSET), the last 32 the fraction "
                   "in units of 2**-32 s, both big-endian")
+HINT_ERA = ("'2036: when 32 bits of seconds run out' in part 2 (RFC 4330 section 3): a writer puts the seconds "
+            "modulo 2**32 on the wire, and a reader adds 2**32 to seconds whose top bit is clear (era 1, "
+            "2036-2104) before subtracting NTP_EPOCH_OFFSET")
 
 
 # ---------------------------------------------------------------------------------------
@@ -68,8 +73,13 @@ def _dump(data):
 
 
 def _plain_unix(seconds, fraction):
-    """NTP (seconds, fraction) as Unix time, era 0 only: what a student's code computes."""
+    """NTP (seconds, fraction) as Unix time, era 0 only: what a reader that forgets 2036 computes."""
     return seconds - OFFSET + fraction / 2**32
+
+
+def _unix(seconds, fraction=0):
+    """NTP (seconds, fraction) as Unix time, with RFC 4330's era rule: what a right reader computes."""
+    return sntp.from_ntp(seconds, fraction)
 
 
 def _when(unix_time):
@@ -124,26 +134,27 @@ def _timestamp_mistake(raw, low, high=None, tol=1e-3):
     sec, frac = struct.unpack("!II", raw)
     le_sec, le_frac = struct.unpack("<II", raw)
     whole_le = divmod(int.from_bytes(raw, "little"), 2**32)
+    base = _unix(sec)          # the whole seconds read right, in whichever era they fall
     if raw == bytes(8):
         return "the timestamp is all zeros"
     hypotheses = [
-        (_plain_unix(le_sec, le_frac), "the bytes are little-endian (host order); the network wants "
-                                       "big-endian: '!' in struct, or 'big'"),
-        (_plain_unix(*whole_le), "the bytes are little-endian (host order); the network wants "
+        (_unix(le_sec, le_frac), "the bytes are little-endian (host order); the network wants "
                                  "big-endian: '!' in struct, or 'big'"),
+        (_unix(*whole_le), "the bytes are little-endian (host order); the network wants "
+                           "big-endian: '!' in struct, or 'big'"),
         (sec + frac / 2**32, "the seconds count from 1970 (Unix time); NTP counts from 1 January 1900, "
                              f"so add NTP_EPOCH_OFFSET = {OFFSET}"),
         (sec - 2 * OFFSET + frac / 2**32, "NTP_EPOCH_OFFSET was added twice"),
     ]
     for scale, name in ((10**9, "10**9 (nanoseconds)"), (10**6, "10**6 (microseconds)"),
                         (2**16, "2**16"), (10**3, "10**3 (milliseconds)")):
-        hypotheses.append((sec - OFFSET + frac / scale,
+        hypotheses.append((base + frac / scale,
                            f"the fraction is counted in units of 1/{name}; NTP counts it in units of "
                            "2**-32 s: fraction = int(part_after_the_point * 2**32)"))
     for value, why in hypotheses:
         if low - tol <= value <= high + tol:
             return why
-    if frac == 0 and low - 1 - tol <= sec - OFFSET <= high + tol:
+    if frac == 0 and low - 1 - tol <= base <= high + tol:
         return "the fraction of a second is missing (the last 4 bytes are zero)"
     return None
 
@@ -176,7 +187,7 @@ def _check_request(t, got, label):
              hint="shift each field to its place and combine: LI << 6 | VN << 3 | mode")
     raw = got[40:48]
     sec, frac = struct.unpack("!II", raw)
-    if abs(_plain_unix(sec, frac) - t) > TIME_TOLERANCE:
+    if abs(_unix(sec, frac) - t) > TIME_TOLERANCE:
         mistake = _timestamp_mistake(raw, t)
         if raw == bytes(8):
             mistake = "the transmit timestamp is all zeros: put transmit_time into bytes 40-47"
@@ -186,7 +197,7 @@ def _check_request(t, got, label):
             mistake = f"the timestamp is in the {moved[0]} field; the transmit timestamp is bytes 40-47"
         fail(f"{label}: the transmit timestamp (bytes 40-47) does not say {t!r} ({_when(t)}).",
              expected=f"{want[40:48].hex(' ')}  (seconds {sntp.to_ntp(t)[0]}, fraction {sntp.to_ntp(t)[1]})",
-             got=f"{raw.hex(' ')}  (seconds {sec}, fraction {frac}: {_when(_plain_unix(sec, frac))})",
+             got=f"{raw.hex(' ')}  (seconds {sec}, fraction {frac}: {_when(_unix(sec, frac))})",
              trace="your request:\n" + _dump(got),
              hint=(mistake + ". See " if mistake else "") + HINT_TIMESTAMP)
     others = [name for name, offset, size in sntp.FIELDS[1:-1] if any(got[offset:offset + size])]
@@ -196,16 +207,36 @@ def _check_request(t, got, label):
              hint="a client leaves every other field zero (RFC 4330 section 5); the server fills them in")
 
 
-_VISIBLE_TIMES = (1_000_000_000.5, 1_234_567_890.25, 1_700_000_000.123456)
+_VISIBLE_TIMES = (1_000_000_000.5, 1_234_567_890.25, 1_700_000_000.123456, 2_200_000_000.625)  # the last in 2039
+
+
+def _request_raised(t, result):
+    """build_request(t) raised: say what is special about t, and the likely cause."""
+    fraction = round((t - math.floor(t)) * 2**32) if math.isfinite(t) else 0
+    if t >= ERA1_START:
+        seconds = math.floor(t) + OFFSET
+        fail(f"build_request({t!r}) {result}.",
+             sent=f"{t!r} = {_when(t)}, after 2036-02-07 06:28:16 UTC, when NTP's 32-bit seconds run out "
+                  f"(the seconds since 1900 are {seconds}, more than 2**32 - 1 = {2**32 - 1})",
+             expected=f"seconds {seconds % 2**32} (= {seconds} modulo 2**32: era 1) and the fraction",
+             hint="write the seconds modulo 2**32 (seconds % 2**32, or the whole 64-bit number % 2**64). "
+                  "See " + HINT_ERA)
+    if fraction == 2**32:
+        fail(f"build_request({t!r}) {result}.",
+             sent=f"{t!r}: its fraction of a second rounds to 2**32 units of 2**-32 s",
+             hint="a fraction like .9999999999 can round to 2**32, one too many for 32 bits; carry it into "
+                  "the seconds (or compute the 64-bit number in one go: round(t * 2**32) + "
+                  "NTP_EPOCH_OFFSET * 2**32)")
+    fail(f"build_request({t!r}) {result}", hint=HINT_TIMESTAMP)
 
 
 @check
 def check_build_request(build_request):
-    """build_request(t) is 48 bytes: 0x23, zeros, and t as an NTP timestamp at bytes 40-47."""
+    """build_request(t) is 48 bytes: 0x23, zeros, and t as an NTP timestamp at bytes 40-47 (once after 2036)."""
     results = _cases(build_request, [(t,) for t in _VISIBLE_TIMES])
     for t, result in zip(_VISIBLE_TIMES, results):
         if result.raised:
-            fail(f"build_request({t!r}) {result}", hint=HINT_TIMESTAMP)
+            _request_raised(t, result)
         _check_request(t, result.value, f"build_request({t!r})")
 
 
@@ -227,7 +258,7 @@ def _packet(leap, version, mode, stratum, stamps, trailer=b""):
 def _expected_fields(data):
     p = sntp.SNTPPacket.unpack(data)
     result = {"leap": p.leap, "version": p.version, "mode": p.mode, "stratum": p.stratum}
-    result.update({name: _plain_unix(*getattr(p, name)) for name in _STAMP_AT})
+    result.update({name: _unix(*getattr(p, name)) for name in _STAMP_AT})
     return result
 
 
@@ -236,22 +267,30 @@ def _stamp_mistake(data, name, got):
     offset = _STAMP_AT[name]
     sec, frac = struct.unpack_from("!II", data, offset)
     le_sec, le_frac = struct.unpack_from("<II", data, offset)
+    since_1900 = _unix(sec) + OFFSET          # the seconds read right, in their era
+    base = since_1900 - OFFSET
     candidates = [
+        (_plain_unix(sec, frac) if not sec & ERA_BIT else math.nan,
+         f"the seconds ({sec} = {sec:#010x}) have their top bit clear, so this timestamp is in era 1 "
+         f"(2036-2104): add 2**32 to them before subtracting NTP_EPOCH_OFFSET, or you get "
+         f"{_when(_plain_unix(sec, frac))}"),
+        (since_1900 + frac / 2**32, "this is seconds since 1900: subtract NTP_EPOCH_OFFSET to get Unix time"),
         (sec + frac / 2**32, "this is seconds since 1900: subtract NTP_EPOCH_OFFSET to get Unix time"),
-        (sec + OFFSET + frac / 2**32, "NTP_EPOCH_OFFSET was added; going from NTP to Unix time subtracts it"),
-        (sec - OFFSET + frac / 10**9, "the fraction was divided by 10**9; it counts units of 2**-32 s, divide by 2**32"),
-        (sec - OFFSET + frac / 10**6, "the fraction was divided by 10**6; divide by 2**32"),
-        (sec - OFFSET + frac / 2**16, "the fraction was divided by 2**16; it has 32 bits, divide by 2**32"),
-        (sec - OFFSET + frac / (2**32 - 1), None),  # close enough to be right
+        (since_1900 + OFFSET + frac / 2**32, "NTP_EPOCH_OFFSET was added; going from NTP to Unix time subtracts it"),
+        (base + frac / 10**9, "the fraction was divided by 10**9; it counts units of 2**-32 s, divide by 2**32"),
+        (base + frac / 10**6, "the fraction was divided by 10**6; divide by 2**32"),
+        (base + frac / 2**16, "the fraction was divided by 2**16; it has 32 bits, divide by 2**32"),
+        (base + frac / (2**32 - 1), None),  # close enough to be right
+        (_unix(le_sec, le_frac), "the bytes were read little-endian; use '!' (or 'big')"),
         (_plain_unix(le_sec, le_frac), "the bytes were read little-endian; use '!' (or 'big')"),
-        (sec - OFFSET, "the fraction of a second is missing: add fraction / 2**32"),
-        (sec - OFFSET + frac, "the fraction was added as a whole number; divide it by 2**32"),
+        (base, "the fraction of a second is missing: add fraction / 2**32"),
+        (base + frac, "the fraction was added as a whole number; divide it by 2**32"),
     ]
     for value, why in candidates:
         if why and abs(got - value) < 1e-3:
             return why
     for other, other_offset in _STAMP_AT.items():
-        if other != name and abs(got - _plain_unix(*struct.unpack_from("!II", data, other_offset))) < 1e-3:
+        if other != name and abs(got - _unix(*struct.unpack_from("!II", data, other_offset))) < 1e-3:
             return (f"that is the {other} timestamp (bytes {other_offset}-{other_offset + 7}); "
                     f"{name} is bytes {offset}-{offset + 7}")
     return None
@@ -298,25 +337,27 @@ def _check_reply_fields(data, got, label):
             offset = _STAMP_AT[key]
             sec, frac = struct.unpack_from("!II", data, offset)
             why = _stamp_mistake(data, key, float(value)) if ok else "timestamps are numbers (float seconds)"
+            era = why is not None and "era 1" in why
             fail(f"{label}: {key} is {value!r}, expected {want[key]!r} ({_when(want[key])}).",
                  sent=f"bytes {offset}-{offset + 7} = {data[offset:offset + 8].hex(' ')} "
                       f"(seconds {sec}, fraction {frac} = {frac / 2**32:.6f} s)",
                  trace="the packet:\n" + _dump(data),
-                 hint=(why + ". See " if why else "") + HINT_TIMESTAMP)
+                 hint=(why + ". See " if why else "") + (HINT_ERA if era else HINT_TIMESTAMP))
 
 
 def _check_short(results, shorts, label):
     for data, result in zip(shorts, results):
         if result.raised_a("ValueError"):
             continue
+        why = (" (struct.error is not a ValueError)" if result.raised_a("error") or result.error_type == "struct.error"
+               else "" if result.raised else ", before reading any field")
         fail(f"{label}({show_bytes(data, 20)}) {result}; a packet shorter than 48 bytes must raise ValueError.",
              sent=f"{len(data)} byte{'s' if len(data) != 1 else ''}", expected="ValueError (raise ValueError('...') yourself)",
-             hint="a datagram can be cut short or forged: check len(data) < 48 first "
-                  "(struct.error is not a ValueError)")
+             hint=f"a datagram can be cut short or forged: check len(data) < 48 first{why}")
 
 
 def _visible_packets():
-    t = 1_700_000_000
+    t, later = 1_700_000_000, 2_200_000_000      # 2023 and 2039: both sides of 2036
     stamps = {"reference": sntp.to_ntp(t - 64.0), "originate": sntp.to_ntp(t + 0.5),
               "receive": sntp.to_ntp(t + 42.75), "transmit": sntp.to_ntp(t + 42.875)}
     return [
@@ -324,6 +365,8 @@ def _visible_packets():
         _packet(3, 3, 4, 0, {"reference": (0x80000000, 1), "originate": sntp.to_ntp(t + 0.001),
                              "receive": sntp.to_ntp(t + 7.5), "transmit": sntp.to_ntp(t + 7.999)}),
         _packet(1, 4, 5, 15, stamps, trailer=bytes(4) + bytes(range(16))),
+        _packet(0, 4, 4, 1, {"reference": sntp.to_ntp(ERA1_START - 0.5), "originate": sntp.to_ntp(later + 0.25),
+                             "receive": sntp.to_ntp(later + 3.5), "transmit": sntp.to_ntp(later + 3.625)}),
     ]
 
 
@@ -332,8 +375,9 @@ def _check_parser(parse_reply, packets, shorts, forbid=()):
     for data, result in zip(packets, results):
         label = f"parse_reply(<{len(data)} bytes>)"
         if result.raised:
-            fail(f"{label} {result}", trace="the packet:\n" + _dump(data),
-                 hint="a packet of 48 bytes or more is valid; ignore bytes after the 48th. See " + HINT_PACKET)
+            extra = ("a packet of 48 bytes or more is valid; ignore bytes after the 48th. " if len(data) > 48
+                     else "that packet is a whole 48-byte reply. ")
+            fail(f"{label} {result}", trace="the packet:\n" + _dump(data), hint=extra + "See " + HINT_PACKET)
         _check_reply_fields(data, result.value, label)
     _check_short(results[len(packets):], shorts, "parse_reply")
 
@@ -358,6 +402,10 @@ class _FakeServer:
                 port), "stale" (a wrong originate), "short" (40 bytes), "mode3" (mode 3);
                 each tells the time of a clock DECOY_OFFSET s ahead, so believing one shows
     flood       every ``flood`` seconds a stale reply from another port, from the first request on
+    stray       ``stray`` seconds after each request, one stale reply (a wrong originate) from the
+                server's port: late in a try, it shows a client whose wait restarts
+    header      the real reply's leap, stratum and ref_id (``{"leap": 3, "stratum": 16}``): a server
+                that is not synchronised, or a kiss-o'-death (stratum 0, its kiss code in ref_id)
 
     ``log`` keeps what crossed, for the failure message: (time.monotonic(), line).
     """
@@ -370,14 +418,17 @@ class _FakeServer:
         "mode3": "a mode-3 packet (a request, not a reply)",
     }
 
-    def __init__(self, offset=12.5, silent=False, hold=0.0, before=(), flood=None):
+    def __init__(self, offset=12.5, silent=False, hold=0.0, before=(), flood=None, stray=None, header=None):
         self.offset, self.silent, self.hold, self.before, self.flood = offset, silent, hold, before, flood
+        self.stray, self.header = stray, dict(header or {})
         self.requests = []        # (time.monotonic(), data, addr)
+        self.replies = 0          # real replies sent
         self.log = []
         self.start = time.monotonic()
         self._spoof = None
         self._stop = threading.Event()
         self._flood_thread = None
+        self._stray_threads = []
         self._server = udp_server(self._answer)
 
     def __enter__(self):
@@ -399,6 +450,8 @@ class _FakeServer:
         finally:
             if self._flood_thread is not None:
                 self._flood_thread.join()
+            for thread in self._stray_threads:
+                thread.join()
             self._spoof.close()
 
     def _note(self, line):
@@ -413,10 +466,12 @@ class _FakeServer:
             lines = lines[:limit - 2] + [f"... ({len(lines) - limit + 1} more lines)", lines[-1]]
         return "\n".join(lines)
 
-    def _reply(self, data, clock_offset, *, received=None, mode=4, originate=None):
+    def _reply(self, data, clock_offset, *, received=None, mode=4, originate=None, header=None):
         now = time.time() + clock_offset
         packet = sntp.reply(sntp.SNTPPacket.unpack(data), now if received is None else received, now)
-        fields = {"mode": mode} if mode != 4 else {}
+        fields = dict(header or {})
+        if mode != 4:
+            fields["mode"] = mode
         if originate is not None:
             fields["originate"] = originate
         return dataclasses.replace(packet, **fields).pack() if fields else packet.pack()
@@ -438,6 +493,11 @@ class _FakeServer:
         ignored = self.silent or len(data) < 48 or data[0] & 7 != 3
         self._note(f"-> request #{len(self.requests)} from your client (port {addr[1]}): {len(data)} bytes, {mode}"
                    + (" -- no answer" if ignored else ""))
+        if self.stray is not None:
+            thread = threading.Thread(target=self._send_stray, args=(data, addr), daemon=True,
+                                      name="netkit-ntp-stray")
+            self._stray_threads.append(thread)
+            thread.start()
         if self.flood and self._flood_thread is None:
             self._flood_thread = threading.Thread(target=self._flood, args=(data, addr), daemon=True,
                                                   name="netkit-ntp-flood")
@@ -458,10 +518,19 @@ class _FakeServer:
             self._stop.wait(0.02)   # the decoys arrive first, clearly
         if self.hold:
             self._stop.wait(self.hold)
-        replies.append(self._reply(data, self.offset, received=received))
+        replies.append(self._reply(data, self.offset, received=received, header=self.header))
+        self.replies += 1
+        said = ", ".join(f"{key} {value!r}" for key, value in self.header.items())
         self._note(f"<- the real reply from the server's port {self.address[1]}: clock {self.offset:+} s"
-                   + (f", held {self.hold} s between T2 and T3" if self.hold else ""))
+                   + (f", held {self.hold} s between T2 and T3" if self.hold else "") + (f", {said}" if said else ""))
         return replies
+
+    def _send_stray(self, data, addr):
+        junk = self._reply(data, self.DECOY_OFFSET, originate=(0x80000000, 54321))
+        if not self._stop.wait(self.stray):
+            with contextlib.suppress(OSError, AttributeError):   # the server may be closing
+                self._server._sock.sendto(junk, addr)
+            self._note(f"<- a stale reply (wrong originate) from the server's port {self.address[1]}")
 
     def _flood(self, data, addr):
         # Strategy: stale replies (an old originate) from another port, until the check ends.
@@ -478,6 +547,13 @@ HINT_TRUST = ("the three rules in part 3: the sender is exactly `server` (addres
               "packet has >= 48 bytes and mode 4, and reply[24:32] == request[40:48]; ignore "
               "anything else and keep waiting until the try's deadline")
 HINT_FORMULA = "See 'Offset and delay from four timestamps' in part 2"
+HINT_NAME = ("a name like 'localhost' is not an address, and a datagram's sender is always an address: resolve "
+             "the name once before sending, address = (socket.gethostbyname(host), port), send to it and compare "
+             "each sender with it; or connect() the socket to the server and let the kernel filter")
+HINT_REFUSE = ("see the last paragraph of Exercise 3: a genuine reply with leap indicator 3 "
+               "(clock not synchronised) or stratum 0 (a kiss-o'-death, its kiss code in bytes 12-15) has no time "
+               "you may use; raise ConnectionError at once, with a message that says why (for stratum 0, the "
+               "kiss code: data[12:16].decode('ascii'))")
 
 
 def _tb(outcome):
@@ -502,10 +578,15 @@ def _proxy_text(report):
     return "\n".join(lines) or "(your client sent nothing)"
 
 
-def _query(sntp_query, address, timeout, tries, extra=0.0):
-    """Run sntp_query in a child; the Outcome (with .elapsed)."""
+def _query(sntp_query, address, timeout, tries, extra=0.0, host=None):
+    """Run sntp_query in a child, called with (host or the address, port); the Outcome (with .elapsed)."""
     deadline = tries * timeout + 1.5 + extra
-    return run(sntp_query, tuple(address), timeout=timeout, tries=tries, deadline=deadline, forbid=("ntplib",))
+    server = (host or address[0], address[1])
+    return run(sntp_query, server, timeout=timeout, tries=tries, deadline=deadline, forbid=("ntplib",))
+
+
+def _raised(outcome, kind):
+    return outcome.status == "raised" and isinstance(outcome.exception, kind)
 
 
 def _returned_pair(outcome, sent, trace, hint):
@@ -536,6 +617,10 @@ def _judge_numbers(sent, value, offset, hold, trace):
     if abs(got_offset - offset) > OFFSET_MARGIN:
         if abs(got_offset + offset) < OFFSET_MARGIN:
             why = "the sign is flipped: offset = ((T2 - T1) + (T3 - T4)) / 2 is how far the server is AHEAD of you"
+        elif abs(got_offset - (offset - 2**32)) < 1.0:
+            why = (f"that is 2**32 s (136 years) less: the server's clock reads {_when(time.time() + offset)}, in "
+                   "era 1, and the seconds of its timestamps have their top bit clear; parse_reply must add 2**32 "
+                   "to such seconds (" + HINT_ERA + ")")
         else:
             why = ("offset = ((T2 - T1) + (T3 - T4)) / 2 with T1 = the time in your request, T4 = time.time() "
                    "when the reply arrived, T2 and T3 = the reply's receive and transmit")
@@ -550,14 +635,18 @@ def _judge_numbers(sent, value, offset, hold, trace):
                   + HINT_FORMULA)
 
 
-def _answer_case(sntp_query, *, timeout, tries, offset, hold=0.0, before=(), what=""):
-    """A server that answers the first request (maybe after decoys): the right numbers, no decoy believed."""
+def _answer_case(sntp_query, *, timeout, tries, offset, hold=0.0, before=(), what="", host=None):
+    """A server that answers the first request (maybe after decoys): the right numbers, no decoy believed.
+    ``host``: call sntp_query with this name instead of the server's address."""
     fake = _FakeServer(offset=offset, hold=hold, before=before)
     with fake as server:
-        outcome = _query(sntp_query, server, timeout, tries, extra=hold)
+        outcome = _query(sntp_query, server, timeout, tries, extra=hold, host=host)
     _not_written(outcome)
-    sent = f"sntp_query(('127.0.0.1', {server[1]}), timeout={timeout}, tries={tries}){what}"
+    called = (host or server[0], server[1])
+    sent = f"sntp_query({called!r}, timeout={timeout}, tries={tries}){what}"
     trace = fake.text()
+    if host and host != server[0]:
+        _name_lesson(outcome, fake, sent, called, tuple(server), trace)
     decoys = " and ".join(fake.DECOYS[kind] for kind in before)
     hint = HINT_TRUST if before else HINT_RETRY
     if before and outcome.status == "raised":
@@ -569,6 +658,59 @@ def _answer_case(sntp_query, *, timeout, tries, offset, hold=0.0, before=(), wha
              expected=f"offset {offset:+} s, from the real reply that came next", got=f"offset {value[0]:+.3f} s",
              trace=trace, hint=HINT_TRUST)
     _judge_numbers(sent, value, offset, hold, trace)
+
+
+def _name_lesson(outcome, fake, sent, called, address, trace):
+    """sntp_query was called with a name: fail plainly if it never reached or never accepted the server."""
+    if not fake.requests:
+        fail(f"{sent} sent nothing to the server at {address!r}, the IPv4 address of {called[0]!r}.",
+             got=outcome.clause, trace=trace, output=outcome.output,
+             hint=f"{called[0]!r} may also have an IPv6 address (::1), where this server does not listen: resolve "
+                  "it for IPv4 with socket.gethostbyname(host), and use an AF_INET socket. " + HINT_NAME)
+    if (_raised(outcome, TimeoutError) or outcome.status == "timeout") and fake.replies:
+        fail(f"{sent} {'raised TimeoutError' if outcome.status == 'raised' else 'never returned'}, but the server "
+             f"answered each of your {_plural(len(fake.requests), 'request')}: its replies came from {address!r}, "
+             f"while sntp_query was called with {called!r}.",
+             expected="the first reply accepted: the sender of a datagram is an address, never a name",
+             got=outcome.clause, trace=trace, output=outcome.output, hint=HINT_NAME)
+
+
+def _refusal_case(sntp_query, *, header, what, code=None, timeout=0.4, tries=3):
+    """A server whose every reply is genuine but has no time to give (LI 3, or a kiss-o'-death):
+    ConnectionError at once, after one request, naming the kiss code if there is one."""
+    fake = _FakeServer(offset=6.5, header=header)
+    with fake as server:
+        outcome = _query(sntp_query, server, timeout, tries)
+    _not_written(outcome)
+    sent = f"sntp_query(('127.0.0.1', {server[1]}), timeout={timeout}, tries={tries})"
+    trace = fake.text()
+    expected = "ConnectionError at once, with a message that says why" + (f" (the kiss code {code!r})" if code else "")
+    count = len(fake.requests)
+    if outcome.status == "returned":
+        fail(f"{sent} returned {outcome.value!r:.80} from a reply saying {what}.", expected=expected, trace=trace,
+             output=outcome.output, hint=HINT_REFUSE)
+    if _raised(outcome, ConnectionError):
+        if code and code not in str(outcome.exception):
+            fail(f"{sent} raised {type(outcome.exception).__name__}({str(outcome.exception)!r:.100}), which does not "
+                 f"name the kiss code; the reply said {what}.", expected=expected, trace=trace,
+                 hint="look at the stratum before the leap indicator (a kiss-o'-death often says leap 3 too), and "
+                      "put the kiss code, data[12:16].decode('ascii'), in the message. " + HINT_REFUSE)
+        if count > 1:
+            fail(f"{sent} sent {_plural(count, 'request')} before it raised {type(outcome.exception).__name__}, "
+                 f"though the first reply said {what}.", expected=f"{expected}, after 1 request", trace=trace,
+                 hint=HINT_REFUSE)
+        return
+    if _raised(outcome, TimeoutError):
+        fail(f"{sent} raised TimeoutError after {_plural(count, 'request')}, but the server answered every one, "
+             f"each reply saying {what}.", expected=expected, trace=trace, output=outcome.output,
+             hint="ignoring such a reply is not enough: a TimeoutError tells the caller that nobody answered, "
+                  "and asking again and again is what a kiss-o'-death asks a client to stop. " + HINT_REFUSE)
+    fail(f"{sent} {outcome.clause}, against a server whose replies said {what}.{_tb(outcome)}", expected=expected,
+         trace=trace, output=outcome.output, hint=HINT_REFUSE)
+
+
+UNSYNCHRONISED = {"leap": 3, "stratum": 16, "ref_id": b"INIT"}   # as ntpd answers before it has synchronised
+KISS_OF_DEATH = {"leap": 3, "stratum": 0, "ref_id": b"RATE"}     # as ntpd answers a client that asks too often
 
 
 def _retry_case(sntp_query, *, drop_first, timeout, tries):
@@ -601,27 +743,34 @@ def _retry_case(sntp_query, *, drop_first, timeout, tries):
     _judge_numbers(sent, value, fake.offset, 0.0, trace)
 
 
-def _give_up_case(sntp_query, *, timeout, tries, flood=None):
-    """A server that never answers (maybe while junk arrives): TimeoutError after tries x timeout."""
-    fake = _FakeServer(silent=True, flood=flood)
+def _give_up_case(sntp_query, *, timeout, tries, flood=None, stray=None):
+    """A server that never answers (maybe while junk arrives): TimeoutError after tries x timeout.
+    ``stray``: one stale reply that many timeouts after each request (a late one shows a wait that restarts)."""
+    fake = _FakeServer(silent=True, flood=flood, stray=None if stray is None else stray * timeout)
     with fake as server:
         outcome = _query(sntp_query, server, timeout, tries)
     _not_written(outcome)
     sent = f"sntp_query(('127.0.0.1', {server[1]}), timeout={timeout}, tries={tries})"
     situation = "a server that never answers" + (
-        f", while stale replies from port {fake.spoof_port} arrive every {flood} s" if flood else "")
+        f", while stale replies from port {fake.spoof_port} arrive every {flood} s" if flood else "") + (
+        f", while one stale reply arrives {stray * timeout:.2f} s after each request" if stray else "")
     trace = fake.text()
     limit = tries * timeout
+    sent_at = [when - fake.start for when, _data, _addr in fake.requests]
     name = type(outcome.exception).__name__ if outcome.exception is not None else None
     if outcome.status == "timeout":
+        why = (f"it sent {_plural(len(sent_at), 'request')}, more than tries = {tries}: count the tries"
+               if len(sent_at) > tries else
+               f"it sent {_plural(len(sent_at), 'request')}, then kept waiting: give each try a deadline "
+               "(time.monotonic() + timeout) that ignored datagrams do not extend: settimeout(deadline - now) "
+               "before every recvfrom")
         fail(f"{sent} never gave up against {situation}.",
              expected=f"TimeoutError after {tries} requests and about {limit:.1f} s",
              got=f"still running after {outcome.elapsed:.1f} s: {outcome.stuck_at}", trace=trace,
-             output=outcome.output,
-             hint="count the tries, and give each try a deadline (time.monotonic() + timeout) that ignored "
-                  "datagrams do not extend: settimeout(deadline - now) before every recvfrom")
+             output=outcome.output, hint=why)
     if outcome.status == "returned":
-        fail(f"{sent} returned {outcome.value!r:.80} against {situation}.",
+        fail(f"{sent} returned {outcome.value!r:.80} against {situation}: it believed a reply with a wrong "
+             "originate timestamp" + ("" if stray else f", from port {fake.spoof_port}") + ".",
              expected="TimeoutError: there was no valid reply", trace=trace, hint=HINT_TRUST)
     if name != "TimeoutError":
         fail(f"Against {situation}, {sent} {outcome.clause}.{_tb(outcome)}",
@@ -631,12 +780,32 @@ def _give_up_case(sntp_query, *, timeout, tries, flood=None):
         fail(f"{sent} sent {_plural(len(fake.requests), 'request')} to {situation} before giving up.",
              expected=f"{tries} requests, {timeout} s apart", got=str(len(fake.requests)), trace=trace,
              hint=HINT_RETRY)
-    if outcome.elapsed > limit + 0.3:
+    if outcome.elapsed > limit + max(0.3, 0.35 * limit):   # a restarted wait takes 1.7 x as long
+        gaps = [b - a for a, b in zip(sent_at, sent_at[1:])]
+        longest = max(gaps, default=0.0)
+        restart = "a wait that starts again after the ignored stale reply (settimeout(timeout) after it)"
+        pause = "an extra wait between tries (a sleep, or a second timeout before the next request)"
+        if longest > 1.3 * timeout:
+            # Strategy: a restarted wait ends timeout after the stray (1 + stray) x timeout into the
+            # try; a pause ends it later or earlier. Name one cause only when the gaps say which.
+            after_stray = (1 + stray) * timeout if stray else None
+            if after_stray and all(abs(gap - after_stray) < 0.1 * timeout for gap in gaps):
+                causes = (f"each try ended timeout after the stale reply that came {stray * timeout:.2f} s into "
+                          f"it: {restart}")
+            elif stray:
+                causes = f"likely causes: {restart}, or {pause}"
+            else:
+                causes = f"likely cause: {pause}"
+            why = (f"your tries lasted up to {longest:.2f} s ({longest / timeout:.1f} x timeout); {causes}. A "
+                   "try's deadline is time.monotonic() + timeout, set once; before each recvfrom, "
+                   "settimeout(deadline - time.monotonic()); send the next request as soon as it passes")
+        else:
+            why = (f"your requests went out timeout apart, but the call went on {outcome.elapsed - limit:.2f} s "
+                   "longer: after the last try's timeout, raise TimeoutError at once (no extra wait or sleep)")
         fail(f"{sent} gave up after {outcome.elapsed:.2f} s against {situation}.",
-             expected=f"tries x timeout = {limit:.1f} s (plus a little)", got=f"{outcome.elapsed:.2f} s",
-             trace=trace,
-             hint="wait timeout seconds per try, once: a try's deadline is time.monotonic() + timeout, "
-                  "and datagrams you ignore do not restart it")
+             expected=f"tries x timeout = {limit:.1f} s (plus a little)",
+             got=f"{outcome.elapsed:.2f} s; requests sent at " + ", ".join(f"+{t:.2f} s" for t in sent_at),
+             trace=trace, hint=why)
     if outcome.elapsed < limit - timeout / 2:  # slack: on a busy machine the clock may start after the child did
         fail(f"{sent} gave up after {outcome.elapsed:.2f} s, before the last try's timeout ended.",
              expected=f"{limit:.1f} s", got=f"{outcome.elapsed:.2f} s", trace=trace, hint=HINT_RETRY)
@@ -644,11 +813,15 @@ def _give_up_case(sntp_query, *, timeout, tries, flood=None):
 
 @check
 def check_sntp_query(sntp_query):
-    """Offset and delay, a retry after loss, a forged reply ignored, TimeoutError in time."""
+    """Offset and delay, a retry after loss, a forged reply ignored, TimeoutError in time (a late stray
+    datagram in every try), a host name, and an unsynchronised server refused."""
     _answer_case(sntp_query, offset=12.5, timeout=0.5, tries=3)
     _retry_case(sntp_query, drop_first=2, timeout=0.2, tries=3)
     _answer_case(sntp_query, offset=12.5, before=("spoof",), timeout=0.5, tries=3)
-    _give_up_case(sntp_query, timeout=0.2, tries=3)
+    _give_up_case(sntp_query, timeout=0.4, tries=3, stray=0.7)
+    _answer_case(sntp_query, offset=-4.5, timeout=0.5, tries=2, host="localhost")
+    _refusal_case(sntp_query, header=UNSYNCHRONISED,
+                  what="leap indicator 3 (its clock is not synchronised), stratum 16")
 
 
 # ---------------------------------------------------------------------------------------
@@ -661,6 +834,11 @@ class _Clock:
     def __init__(self, offset):
         self.offset = offset
 
+    @classmethod
+    def at(cls, unix_time):
+        """A clock that reads ``unix_time`` now and runs on from there."""
+        return cls(unix_time - time.time())
+
     def __call__(self):
         return time.time() + self.offset
 
@@ -670,14 +848,16 @@ class _Clock:
 
 SERVER_OFFSET = 123_456.5     # the server's clock runs about 1.4 days ahead: time.time() would be caught
 STAMP_SLACK = 0.002           # float rounding and 32.32 truncation, nothing more
+STALE_LIMIT = 600.0           # a stamp this much older than the request: a clock read once, long ago
+ERA1_CLOCK = ERA1_START + 0.25   # 2036-02-07 06:28:16.25 UTC: the seconds on the wire start again from 0
 HINT_SERVER = ("part 4: recvfrom gives the request and the client's address; the reply is mode 4 with "
                "the request's version, originate = request[40:48] copied unchanged, receive and transmit "
                "from clock(); sendto the address recvfrom returned")
 
 
-def _serve_child(make_ntp_socket, serve_ntp, clock):
+def _serve_child(make_ntp_socket, serve_ntp, clock, host="127.0.0.1"):
     """Run in the child: the student's socket and loop, with the address reported first."""
-    sock = make_ntp_socket("127.0.0.1", 0)
+    sock = make_ntp_socket(host, 0)
     report_ready(sock.getsockname())
     serve_ntp(sock, clock=clock)
 
@@ -688,7 +868,8 @@ _serve_child.__name__ = _serve_child.__qualname__ = "your server (make_ntp_socke
 def _client_request(rng, version=4):
     """A client request with a transmit timestamp no server could guess (random bits)."""
     transmit = (rng.randrange(0x80000000, 2**32), rng.randrange(2**32))
-    return sntp.SNTPPacket(version=version, mode=3, poll=rng.randrange(4, 11), transmit=transmit).pack()
+    # the poll is a signed byte: chrony asks with -6 (1/64 s) when told to poll fast
+    return sntp.SNTPPacket(version=version, mode=3, poll=rng.randrange(-6, 11), transmit=transmit).pack()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -747,6 +928,10 @@ def _server_died(handle, what, hint=None):
         return
     outcome = handle.stop()
     _not_written(outcome)
+    if "format requires -128 <= number <= 127" in outcome.clause + (outcome.traceback or ""):
+        hint = ("struct refused a number above 127 for a signed byte ('b'): data[2], the request's poll, is "
+                "read as 0-255, and a negative poll (chrony sends -6) is 250 that way. Copy the byte itself "
+                "(data[2:3]), or pack it with 'B' (unsigned)")
     fail(f"Your server stopped {what}: serve_ntp {outcome.clause}.{_tb(outcome)}", output=outcome.output,
          hint=hint or "a server answers forever: a loop around recvfrom that never returns, and that skips "
                       "(`continue`) datagrams it does not understand instead of crashing on them")
@@ -756,6 +941,7 @@ def _judge_reply(request, data, sender, address, window, clock, label):
     """One reply to ``request``: from the server's port, 48 bytes, mode 4, version and originate
     copied, receive and transmit from clock() between the request's sending and the reply's arrival."""
     trace = "your server was sent:\n" + _dump(request) + "\nand answered:\n" + _dump(data)
+    era1 = window[0] >= ERA1_START
     if tuple(sender[:2]) != tuple(address):
         fail(f"{label}: the reply came from port {sender[1]}, not from the server's port {address[1]}.",
              trace=trace, hint="answer with sock.sendto(reply, client) on the socket that received the request")
@@ -797,16 +983,24 @@ def _judge_reply(request, data, sender, address, window, clock, label):
     low, high = window
     for name, offset in (("receive", 32), ("transmit", 40)):
         raw = data[offset:offset + 8]
-        when = _plain_unix(*struct.unpack("!II", raw))
+        when = _unix(*struct.unpack("!II", raw))
         if not low - STAMP_SLACK <= when <= high + STAMP_SLACK:
             mistake = _timestamp_mistake(raw, low, high, tol=STAMP_SLACK)
             if low - clock.offset - 1 <= when <= high - clock.offset + 1:
                 mistake = "that is time.time(); the server must tell the time of the clock it was given: clock()"
+            elif mistake is None and low - STALE_LIMIT <= when < low:
+                mistake = (f"that time is {low - when:.3f} s older than the request: a clock read once (before "
+                           "the loop, or in make_ntp_socket) and reused for every reply does this. Read clock() "
+                           "for each request: receive when it arrives, transmit just before sendto")
+            elif mistake is None:
+                mistake = ("that is neither clock() nor time.time() in a format mistake this check knows: look "
+                           "at the bytes against the expected time below")
             fail(f"{label}: the reply's {name} timestamp says {_when(when)}, but the server's clock read between "
                  f"{_when(low)} and {_when(high)} while the request was out.",
-                 expected=f"clock() at that moment (the clock runs {clock.offset:+} s from time.time())",
+                 expected=f"clock() at that moment (the clock runs {clock.offset:+} s from time.time())"
+                          + (f": seconds {sntp.to_ntp(low)[0]} (era 1, modulo 2**32)" if era1 else ""),
                  got=f"bytes {offset}-{offset + 7} = {raw.hex(' ')}", trace=trace,
-                 hint=(mistake + ". See " if mistake else "") + HINT_TIMESTAMP)
+                 hint=mistake + ". See " + (HINT_ERA if era1 else HINT_TIMESTAMP))
 
 
 def _ask_clients(handle, address, clock, requests, label, wait=1.0, died=None):
@@ -827,11 +1021,15 @@ def _ask_clients(handle, address, clock, requests, label, wait=1.0, died=None):
     if silent:
         _server_died(handle, f"while {_plural(len(requests), 'client')} waited ({label})", died)
         first = silent[0]
-        fail(f"{label}: {len(silent)} of {_plural(len(requests), 'client')} got no reply within {wait} s.",
+        fail(f"{label}: {len(silent)} of {_plural(len(requests), 'client')} got no reply within {wait} s, "
+             "while your server was still running.",
              sent=f"{_plural(len(requests), 'request')}, each from its own socket, all at once",
              expected="one reply per client", got=f"{len(requests) - len(silent)} answered",
              trace=f"client #{first} (port {ex.ports[first]}) sent:\n{_dump(requests[first])}",
-             hint="keep serving: a loop of recvfrom / sendto(reply, client) that never stops")
+             hint="every datagram of 48 bytes or more in mode 3 gets a reply, sent to the address its recvfrom "
+                  "returned, whatever its version (3 or 4), poll or transmit time; a server that stops answering "
+                  "after some requests, or waits for something else between them, misses the rest. "
+                  "Keep serving: a loop of recvfrom / sendto(reply, client) that never stops")
     for i, (request, port, replies) in enumerate(zip(requests, ex.ports, ex.got)):
         where = f"{label}, client #{i} (port {port})"
         _judge_reply(request, *replies[0], address, ex.window, clock, where)
@@ -849,7 +1047,11 @@ def _ntplib_accepts(handle, address, clock, version=4):
     except ntplib.NTPException as exc:
         _server_died(handle, "when ntplib asked")
         fail(f"ntplib (a real NTP client, version {version}) did not accept your server: {exc}",
-             hint="ntplib waits for the reply on the socket it sent from. " + HINT_SERVER)
+             sent=f"one 48-byte request, version {version}, mode 3, from a socket of its own",
+             expected="a reply within 1 s, to the address and port the request came from",
+             hint=f"your server answered this check's own clients; ntplib differs in its request (poll 0, "
+                  f"version {version}, its own transmit time) and reads the reply only on the socket it sent "
+                  "from. See " + HINT_SERVER)
     if stats.mode != 4 or abs(stats.offset - clock.offset) > 1.0:
         fail(f"ntplib asked your server (version {version}) and computed an offset of {stats.offset:+.3f} s "
              f"(mode {stats.mode}).", expected=f"offset {clock.offset:+} s (the clock the server was given), mode 4",
@@ -867,9 +1069,27 @@ def _start_server(handle):
     return tuple(address[:2])
 
 
+def _era_died(when):
+    return (f"its clock() said {_when(when)}, after 2036-02-07 06:28:16 UTC, when NTP's 32-bit seconds run "
+            "out: a server that packs the seconds since 1900 without modulo 2**32 raises there (struct.error, "
+            "OverflowError). Write them modulo 2**32 (era 1). See " + HINT_ERA)
+
+
+def _era_server(make_ntp_socket, serve_ntp, when, rng, clients=2, host="127.0.0.1"):
+    """A server whose clock reads ``when`` (after 2036): replies in era 1, and it does not die."""
+    clock = _Clock.at(when)
+    with background(_serve_child, make_ntp_socket, serve_ntp, clock, host, deadline=10.0) as handle:
+        address = _start_server(handle)
+        label = f"a server whose clock reads {_when(when)}"
+        _ask_clients(handle, address, clock, [_client_request(rng) for _ in range(clients)], label,
+                     died=_era_died(when))
+        _server_died(handle, f"after answering ({label})", _era_died(when))
+
+
 @check
 def check_ntp_server(make_ntp_socket, serve_ntp):
-    """Two clients, then 100 clients at once, then ntplib: mode 4, originate echoed, the time of clock()."""
+    """Two clients, then 100 clients at once, then ntplib: mode 4, originate echoed, the time of clock();
+    then a server whose clock is just past 2036-02-07 06:28:16 (era 1)."""
     clock = _Clock(SERVER_OFFSET)
     rng = random.Random(4)
     with background(_serve_child, make_ntp_socket, serve_ntp, clock, deadline=20.0) as handle:
@@ -878,6 +1098,7 @@ def check_ntp_server(make_ntp_socket, serve_ntp):
         _ask_clients(handle, address, clock, [_client_request(rng) for _ in range(100)], "100 clients at once")
         _ntplib_accepts(handle, address, clock)
         _server_died(handle, "after answering")
+    _era_server(make_ntp_socket, serve_ntp, ERA1_CLOCK, rng)
 
 
 # ---------------------------------------------------------------------------------------
@@ -900,14 +1121,33 @@ def _rtts_text(rtts, limit=24):
     return "[" + ", ".join(shown) + (", ..." if len(rtts) > limit else "") + "] ms"
 
 
-def _ping_outcome(ping, address, count, timeout):
-    return run(ping, tuple(address), count=count, timeout=timeout, deadline=count * timeout + 2.0)
+def _ping_outcome(ping, address, count, timeout, host=None):
+    """Run ping in a child, called with (host or the address, port)."""
+    server = (host or address[0], address[1])
+    return run(ping, server, count=count, timeout=timeout, deadline=count * timeout + 2.0)
 
 
-def _judge_ping(outcome, label, count, timeout, lost, trace, sent, cause=None, late=None):
+def _units(rtt, held, timeout):
+    """A returned round-trip time that is not seconds between 0 and timeout: what it looks like."""
+    if held and held * 1e3 * 0.8 <= rtt <= (timeout + 0.05) * 1e3:
+        return (f", but that echo was held {held} s ({held * 1e3:g} ms) on the way: {rtt:.1f} looks like "
+                "milliseconds", "return seconds, as time.perf_counter() - sent_at gives them: no * 1000")
+    if held and held * 1e6 * 0.8 <= rtt <= (timeout + 0.05) * 1e6:
+        return (f", but that echo was held {held} s on the way: {rtt:.0f} looks like microseconds",
+                "return seconds, as time.perf_counter() - sent_at gives them: no * 1e6")
+    if isinstance(rtt, (int, float)) and rtt > timeout:
+        return (f", more than the timeout ({timeout} s), though the echo was in time",
+                "if that is milliseconds, return seconds (no * 1000); if it is seconds, the clock started too "
+                "early: rtt = time.perf_counter() - sent_at, with sent_at taken just before sendto")
+    return ("", "rtt = time.perf_counter() - sent_at, measured when the echo arrives")
+
+
+def _judge_ping(outcome, label, count, timeout, lost, trace, sent, cause=None, late=None, held=None,
+                called=None, address=None):
     """``lost``: the pings that got no echo within timeout; ``late``: {ping: (s, why)} for those of
     them whose echo the server sent after s seconds, too late, and why a pinger might count it;
-    ``cause(i)`` explains a lost ping i reported with a time."""
+    ``cause(i)`` explains a lost ping i reported with a time; ``held``: every echo took at least
+    that long; ``called``/``address``: ping was called with a name, the echoes come from the address."""
     late = late or {}
     _not_written(outcome)
     if outcome.status != "returned":
@@ -929,6 +1169,11 @@ def _judge_ping(outcome, label, count, timeout, lost, trace, sent, cause=None, l
              expected=f"each ping sent once ({count} datagrams)", trace=trace,
              hint="send ping i once, wait for its echo up to timeout, then go on to ping i + 1")
     got_lost = [i for i, rtt in enumerate(rtts) if rtt is None]
+    if called and called != address and len(got_lost) == count and len(lost) < count:
+        fail(f"{label}: you report all {count} pings lost, but the echo server answered {count - len(lost)} of "
+             f"them in time: its echoes came from {address!r}, while ping was called with {called!r}.",
+             expected=f"lost: {sorted(lost)}", got=f"lost: {got_lost}", trace=trace,
+             hint=HINT_NAME + ". " + HINT_PING)
     for i, rtt in enumerate(rtts):
         if i in late and isinstance(rtt, (int, float)) and not isinstance(rtt, bool) and rtt > timeout:
             echo_at, why = late[i]
@@ -939,10 +1184,19 @@ def _judge_ping(outcome, label, count, timeout, lost, trace, sent, cause=None, l
                  hint="give the wait for ping i one deadline, sent_at + timeout, that other datagrams do not "
                       "extend: settimeout(deadline - time.perf_counter()) before every recvfrom, not the whole "
                       "timeout again after each datagram you ignore. " + HINT_PING)
-        if rtt is not None and not (isinstance(rtt, (int, float)) and 0 < rtt <= timeout + 0.05):
-            fail(f"{label}: ping {i}'s round-trip time is {rtt!r}.",
+        number = isinstance(rtt, (int, float)) and not isinstance(rtt, bool)
+        if rtt is not None and not (number and 0 < rtt <= timeout + 0.05):
+            seen, hint = _units(rtt, held, timeout) if number else ("", "return a float number of seconds")
+            fail(f"{label}: ping {i}'s round-trip time is {rtt!r}{seen}.",
                  expected=f"a number of seconds between 0 and the timeout ({timeout} s), or None",
-                 got=_rtts_text(rtts), hint="rtt = time.perf_counter() - sent_at, measured when the echo arrives")
+                 got="[" + ", ".join(map(repr, rtts[:12])) + (", ...]" if len(rtts) > 12 else "]"), hint=hint)
+        if held and rtt is not None and rtt < held * 0.8:
+            fail(f"{label}: ping {i}'s round-trip time is {rtt!r} s, but its echo was held {held} s on the way: "
+                 "it cannot have come back sooner.", expected=f"about {held} s or a little more",
+                 got="[" + ", ".join(map(repr, rtts[:12])) + "]", trace=trace,
+                 hint="was the time taken before the echo arrived (right after sendto), or as a difference of "
+                      "two clocks? rtt = time.perf_counter() - sent_at, the first taken just before sendto, the "
+                      "second when recvfrom returns the echo")
     for i in range(count):
         if i in lost and rtts[i] is not None:
             why = cause(i) if cause else ""
@@ -953,8 +1207,9 @@ def _judge_ping(outcome, label, count, timeout, lost, trace, sent, cause=None, l
         if i not in lost and rtts[i] is None:
             fail(f"{label}: ping {i}'s echo came back in time, but you report it lost.",
                  expected=f"lost: {sorted(lost)}", got=f"lost: {got_lost}", trace=trace,
-                 hint="compare an echo with what ping i sent (or its number), and measure the time with "
-                      "the same clock. " + HINT_PING)
+                 hint="likely causes: the echo was not recognised as ping i's (compare it with what ping i "
+                      "sent, or with its number), or the wait for it ended before timeout seconds had passed "
+                      "(measure it with the same clock as sent_at). " + HINT_PING)
 
 
 def _proxy_case(ping, *, count, timeout, seed, drop, duplicate):
@@ -972,6 +1227,29 @@ def _proxy_case(ping, *, count, timeout, seed, drop, duplicate):
     _judge_ping(outcome, label, count, timeout, set(report.dropped), trace, len(report.payloads), cause)
 
 
+PING_HOLD = 0.05   # the echo is held this long on the way: RTTs in milliseconds show
+
+
+def _held_case(ping, count=3, timeout=0.3):
+    """Every echo held PING_HOLD s by a proxy: each RTT is about PING_HOLD seconds (not 50 ms)."""
+    with udp_server(_echo) as echo, udp_proxy(echo, delay=PING_HOLD) as proxy:
+        outcome = _ping_outcome(ping, proxy.address, count, timeout)
+    label = f"ping(<proxy>, count={count}, timeout={timeout}) through a proxy that holds each datagram {PING_HOLD} s"
+    _judge_ping(outcome, label, count, timeout, set(), "what the proxy did:\n" + str(proxy.report),
+                len(proxy.report.payloads), held=PING_HOLD)
+
+
+def _name_case(ping, count=3, timeout=0.2, host="localhost"):
+    """ping called with a host name: the echoes come from its address, and count."""
+    seen = []
+    with udp_server(lambda data, addr: seen.append(data) or data) as echo:
+        outcome = _ping_outcome(ping, echo, count, timeout, host=host)
+    called = (host, echo[1])
+    label = f"ping({called!r}, count={count}, timeout={timeout})"
+    trace = f"the echo server at {tuple(echo)!r} echoed each of the {_plural(len(seen), 'datagram')} it received"
+    _judge_ping(outcome, label, count, timeout, set(), trace, len(seen), called=called, address=tuple(echo))
+
+
 # Seeds chosen so that a ping right after a duplicated one is dropped (a pinger that takes any
 # datagram as the echo is caught), with a handful of losses in a short run.
 PING_VISIBLE = {"count": 16, "timeout": 0.2, "seed": 2, "drop": 0.2, "duplicate": 0.3}   # drops 3, 8; dups 1, 11
@@ -979,7 +1257,10 @@ PING_VISIBLE = {"count": 16, "timeout": 0.2, "seed": 2, "drop": 0.2, "duplicate"
 
 @check
 def check_ping(ping):
-    """Each ping's RTT, and exactly the pings the lossy proxy dropped, despite duplicates."""
+    """Each ping's RTT in seconds, exactly the pings the lossy proxy dropped despite duplicates, and a
+    server given by name."""
+    _held_case(ping)
     _proxy_case(ping, **PING_VISIBLE)
+    _name_case(ping)
 
 

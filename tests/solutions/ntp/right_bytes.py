@@ -1,6 +1,7 @@
-"""A correct solution: int.from_bytes / to_bytes slices, a connected UDP socket with
-select for the retry loop (the kernel drops datagrams from other ports), a server that
-builds its reply in a bytearray, a pinger that matches echoes by their whole payload."""
+"""A correct solution: int.from_bytes / to_bytes slices (seconds % 2**32, era by comparison),
+a connected UDP socket with select for the retry loop (the kernel resolves the name and drops
+datagrams from other addresses and ports), a server that builds its reply in a bytearray, a
+pinger that matches echoes by their whole payload."""
 
 import select
 import socket
@@ -14,11 +15,13 @@ EPOCH_GAP = int((datetime(1970, 1, 1, tzinfo=timezone.utc) - datetime(1900, 1, 1
 def ntp_time(unix_seconds):
     whole = int(unix_seconds // 1)
     frac = int((unix_seconds - whole) * 4294967296)
-    return (whole + EPOCH_GAP).to_bytes(4, "big") + frac.to_bytes(4, "big")
+    return ((whole + EPOCH_GAP) % 4294967296).to_bytes(4, "big") + frac.to_bytes(4, "big")
 
 
 def unix_time(eight):
     seconds = int.from_bytes(eight[:4], "big")
+    if seconds < 2147483648:
+        seconds += 4294967296   # era 1
     fraction = int.from_bytes(eight[4:], "big")
     return seconds - EPOCH_GAP + fraction / 4294967296
 
@@ -57,6 +60,10 @@ def sntp_query(server, timeout=0.5, tries=3):
                     continue
                 t4 = time.time()
                 if len(data) >= 48 and data[0] % 8 == 4 and data[24:32] == request[40:48]:
+                    if data[1] == 0:
+                        raise ConnectionRefusedError(f"kiss-o'-death: {data[12:16]!r}")
+                    if data[0] // 64 == 3:
+                        raise ConnectionError("server not synchronised (LI=3)")
                     fields = parse_reply(data)
                     t2, t3 = fields["receive"], fields["transmit"]
                     delay = (t4 - t1) - (t3 - t2)

@@ -1,6 +1,7 @@
-"""A correct solution: exact arithmetic with fractions.Fraction and divmod, struct.unpack_from
-per field, a retry loop that counts attempts with a while loop and a socket timeout that
-shrinks as the try's deadline nears, a pinger that keeps a dict of pending sequence numbers."""
+"""A correct solution: exact arithmetic with fractions.Fraction and divmod (eras by divmod
+too), struct.unpack_from per field, a retry loop that counts attempts with a while loop and a
+socket timeout that shrinks as the try's deadline nears, gethostbyname for the host, a pinger
+that keeps a dict of pending sequence numbers."""
 
 import socket
 import struct
@@ -15,7 +16,7 @@ def build_request(transmit_time):
     units = round(fraction * 2**32)
     if units == 2**32:
         seconds, units = seconds + 1, 0
-    return bytes([0b00100011]) + b"\x00" * 39 + struct.pack(">LL", int(seconds), units)
+    return bytes([0b00100011]) + b"\x00" * 39 + struct.pack(">LL", int(seconds) % 2**32, units)
 
 
 def parse_reply(data):
@@ -26,6 +27,8 @@ def parse_reply(data):
            "mode": li_vn_mode & 0b00000111, "stratum": stratum}
     for name, at in (("reference", 16), ("originate", 24), ("receive", 32), ("transmit", 40)):
         sec, frac = struct.unpack_from(">LL", data, at)
+        era = 0 if sec >> 31 else 1
+        sec += era * 2**32
         out[name] = float(Fraction(sec - OFFSET_1900) + Fraction(frac, 2**32))
     return out
 
@@ -54,6 +57,10 @@ def sntp_query(server, timeout=0.5, tries=3):
                 except ValueError:
                     continue
                 if origin == server and fields["mode"] == 4 and packet[24:32] == request[40:48]:
+                    if fields["stratum"] == 0 or fields["leap"] == 3:
+                        why = ("kiss code " + packet[12:16].decode("latin-1") if fields["stratum"] == 0
+                               else "leap indicator 3")
+                        raise ConnectionError(f"{server} has no time to give: {why}")
                     answer = fields, arrived
             if answer:
                 fields, t4 = answer
@@ -72,7 +79,7 @@ def make_ntp_socket(host, port):
 
 def _stamp(t):
     seconds, fraction = divmod(Fraction(t) + OFFSET_1900, 1)
-    return struct.pack(">LL", int(seconds), min(round(fraction * 2**32), 2**32 - 1))
+    return struct.pack(">LL", int(seconds) % 2**32, min(round(fraction * 2**32), 2**32 - 1))
 
 
 def serve_ntp(sock, clock=time.time):
@@ -91,6 +98,7 @@ def serve_ntp(sock, clock=time.time):
 
 def ping(server, count=10, timeout=0.2):
     rtt = {}
+    server = (socket.gethostbyname(server[0]), server[1])
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         for seq in range(count):
             start = time.perf_counter()

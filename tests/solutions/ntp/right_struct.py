@@ -1,5 +1,6 @@
-"""A correct solution: struct for whole packets, a settimeout loop with one deadline per
-try, a server that builds its reply with one struct.pack, a settimeout pinger."""
+"""A correct solution: struct for whole packets (64-bit timestamps modulo 2**64, era by the
+top bit), a settimeout loop with one deadline per try and the host resolved by getaddrinfo,
+a server that builds its reply with one struct.pack, a settimeout pinger."""
 
 import socket
 import struct
@@ -14,6 +15,8 @@ def _to_fixed(unix_time):
 
 
 def _from_fixed(fixed):
+    if fixed < 2**63:          # top bit of the seconds clear: era 1 (2036-2104)
+        fixed += 2**64
     return fixed / 2**32 - NTP_EPOCH
 
 
@@ -32,12 +35,14 @@ def parse_reply(data):
 
 
 def sntp_query(server, timeout=0.5, tries=3):
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    family, kind, proto, _name, address = socket.getaddrinfo(server[0], server[1], socket.AF_INET,
+                                                              socket.SOCK_DGRAM)[0]
+    sock = socket.socket(family, kind, proto)
     try:
         for _attempt in range(tries):
             t1 = time.time()
             request = build_request(t1)
-            sock.sendto(request, server)
+            sock.sendto(request, address)
             end = time.monotonic() + timeout
             while True:
                 left = end - time.monotonic()
@@ -49,11 +54,15 @@ def sntp_query(server, timeout=0.5, tries=3):
                 except socket.timeout:
                     break
                 t4 = time.time()
-                if sender != (server[0], server[1]) or len(data) < 48:
+                if sender != address or len(data) < 48:
                     continue
                 reply = parse_reply(data)
                 if reply["mode"] != 4 or data[24:32] != request[40:48]:
                     continue
+                if reply["stratum"] == 0:
+                    raise ConnectionRefusedError("kiss-o'-death, code %r" % data[12:16].decode("ascii", "replace"))
+                if reply["leap"] == 3:
+                    raise ConnectionError("the server's clock is not synchronised")
                 t2, t3 = reply["receive"], reply["transmit"]
                 return ((t2 - t1) + (t3 - t4)) / 2, (t4 - t1) - (t3 - t2)
     finally:
@@ -75,7 +84,8 @@ def serve_ntp(sock, clock=time.time):
             continue
         first = (data[0] & 0b00111000) | 4
         (originate,) = struct.unpack("!Q", data[40:48])
-        reply = PACKET.pack(first, 1, data[2], -18, 0, 0, b"LOCL", _to_fixed(t2), originate,
+        (poll,) = struct.unpack_from("!b", data, 2)     # signed: a client may poll every 2**-6 s
+        reply = PACKET.pack(first, 1, poll, -18, 0, 0, b"LOCL", _to_fixed(t2), originate,
                             _to_fixed(t2), _to_fixed(clock()))
         sock.sendto(reply, client)
 

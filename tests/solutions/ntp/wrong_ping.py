@@ -44,6 +44,46 @@ def counts_duplicates_twice(server, count=10, timeout=0.2):
     return rtts
 
 
+def compares_given_tuple(server, count=10, timeout=0.2):
+    """Takes only echoes whose sender equals server as given: with ('localhost', port) none does."""
+    rtts = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for seq in range(count):
+            start = time.perf_counter()
+            sock.sendto(b"ping %d" % seq, server)
+            rtt = None
+            while rtt is None and (left := start + timeout - time.perf_counter()) > 0:
+                sock.settimeout(left)
+                try:
+                    data, sender = sock.recvfrom(1024)
+                except TimeoutError:
+                    break
+                if sender == tuple(server) and data == b"ping %d" % seq:
+                    rtt = time.perf_counter() - start
+            rtts.append(rtt)
+    return rtts
+
+
+def milliseconds(server, count=10, timeout=0.2):
+    """Right, but reports each round-trip time in milliseconds."""
+    rtts = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for seq in range(count):
+            start = time.perf_counter()
+            sock.sendto(b"ping %d" % seq, server)
+            rtt = None
+            while rtt is None and (left := start + timeout - time.perf_counter()) > 0:
+                sock.settimeout(left)
+                try:
+                    data, _sender = sock.recvfrom(1024)
+                except TimeoutError:
+                    break
+                if data == b"ping %d" % seq:
+                    rtt = (time.perf_counter() - start) * 1000
+            rtts.append(rtt)
+    return rtts
+
+
 def timeout_is_an_error(server, count=10, timeout=0.2):
     """Lets the first lost ping's TimeoutError escape."""
     rtts = []

@@ -21,9 +21,20 @@ def _valid(request, data, sender, server):
             and data[24:32] == request[40:48])
 
 
+def _refuse(data):
+    """The right answer to a reply with no time in it: ConnectionError naming why."""
+    if data[1] == 0:
+        raise ConnectionError("kiss-o'-death: %s" % data[12:16].decode("ascii", "replace"))
+    if data[0] >> 6 == 3:
+        raise ConnectionError("the server is not synchronised")
+
+
 def _careful(server, timeout, tries, formula, *, valid=_valid, wait_after=0.0, same_request=False,
-             forever=False, per_recv_timeout=False, error=TimeoutError):
+             forever=False, per_recv_timeout=False, error=TimeoutError, resolve=True, refuse=_refuse,
+             restart_after_junk=False):
     """The right loop, with one knob turned per mistake."""
+    if resolve:
+        server = (socket.gethostbyname(server[0]), server[1])
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         attempt, request = 0, None
         while forever or attempt < tries:
@@ -36,13 +47,15 @@ def _careful(server, timeout, tries, formula, *, valid=_valid, wait_after=0.0, s
                 if per_recv_timeout:
                     left = timeout
                     deadline = time.monotonic() + timeout
-                sock.settimeout(left)
+                sock.settimeout(timeout if restart_after_junk else left)
                 try:
                     data, sender = sock.recvfrom(1024)
                 except TimeoutError:
                     break
                 t4 = time.time()
                 if valid(request, data, sender, server):
+                    if refuse(data):
+                        continue
                     return formula(*_numbers(request, data, t4))
             time.sleep(wait_after)
     raise error("no reply")
@@ -120,6 +133,43 @@ def waits_twice_as_long(server, timeout=0.5, tries=3):
 def same_request_every_try(server, timeout=0.5, tries=3):
     """Resends the first request: T1 is the first try's time, so the delay includes the waits."""
     return _careful(server, timeout, tries, _right, same_request=True)
+
+
+def compares_given_tuple(server, timeout=0.5, tries=3):
+    """Compares each sender with server as given: called with ('localhost', port), every reply
+    comes from ('127.0.0.1', port) and is thrown away."""
+    return _careful(server, timeout, tries, _right, resolve=False)
+
+
+def restarts_timeout_after_stray(server, timeout=0.5, tries=3):
+    """Keeps the try's deadline for the loop, but settimeout(timeout) before every recvfrom: a
+    datagram ignored late in a try makes the try last almost twice as long."""
+    return _careful(server, timeout, tries, _right, restart_after_junk=True)
+
+
+def accepts_unsynchronised(server, timeout=0.5, tries=3):
+    """Uses the time of a server that says leap 3 (not synchronised) or stratum 0 (kiss-o'-death)."""
+    return _careful(server, timeout, tries, _right, refuse=lambda data: False)
+
+
+def ignores_unsynchronised(server, timeout=0.5, tries=3):
+    """Treats a reply with leap 3 or stratum 0 as no reply: asks again, then raises TimeoutError."""
+    return _careful(server, timeout, tries, _right, refuse=lambda data: data[1] == 0 or data[0] >> 6 == 3)
+
+
+def kiss_code_not_named(server, timeout=0.5, tries=3):
+    """Looks at the leap indicator first: a kiss-o'-death (leap 3 too) raises without its kiss code."""
+    def refuse(data):
+        if data[0] >> 6 == 3 or data[1] == 0:
+            raise ConnectionError("the server has no time for us")
+    return _careful(server, timeout, tries, _right, refuse=refuse)
+
+
+def no_era(server, timeout=0.5, tries=3):
+    """Reads the reply's timestamps as 1968-2036: a server in 2040 seems 136 years behind."""
+    def era_0(t1, t2, t3, t4):
+        return _right(t1, t2 - 2**32 if t2 > 2085978496 else t2, t3 - 2**32 if t3 > 2085978496 else t3, t4)
+    return _careful(server, timeout, tries, era_0)
 
 
 def wrong_exception(server, timeout=0.5, tries=3):

@@ -7,12 +7,15 @@ import ntplib
 EPOCH = 2208988800
 
 
-def _decode(data, stamp, fmt="!B B 14x 8I"):
+def _decode(data, stamp, fmt="!B B 14x 8I", era=True):
     values = struct.unpack(fmt, data[:48])
     first, stratum, words = values[0], values[1], values[2:]
     result = {"leap": first >> 6, "version": first >> 3 & 7, "mode": first & 7, "stratum": stratum}
     for i, name in enumerate(("reference", "originate", "receive", "transmit")):
-        result[name] = stamp(words[2 * i], words[2 * i + 1])
+        seconds = words[2 * i]
+        if era and seconds < 2**31:      # era 1 (2036-2104), as RFC 4330 section 3 says
+            seconds += 2**32
+        result[name] = stamp(seconds, words[2 * i + 1])
     return result
 
 
@@ -66,6 +69,11 @@ def rejects_trailing_bytes(data):
     if len(data) != 48:
         raise ValueError("an SNTP packet is 48 bytes")
     return _decode(data, lambda s, f: s - EPOCH + f / 2**32)
+
+
+def no_era(data):
+    """Reads every timestamp as 1968-2036: a time after 2036 comes out in 1900-1968."""
+    return _decode(_checked(data), lambda s, f: s - EPOCH + f / 2**32, era=False)
 
 
 def uses_ntplib(data):

@@ -61,6 +61,12 @@ def rounds_without_carry(transmit_time):
     return struct.pack("!B39xII", 0x23, whole + EPOCH, round(part * 2**32))
 
 
+def no_era_wrap(transmit_time):
+    """Packs the seconds since 1900 as they are: after 2036 they need 33 bits, and struct says so."""
+    seconds, fraction = divmod(round((transmit_time + EPOCH) * 2**32), 2**32)
+    return struct.pack("!B39xII", 0x23, seconds, fraction)
+
+
 def uses_ntplib(transmit_time):
     """Lets ntplib build the packet: correct bytes, but not the exercise."""
     packet = ntplib.NTPPacket(version=4, mode=3, tx_timestamp=ntplib.system_to_ntp_time(transmit_time))

@@ -16,9 +16,9 @@ def make_ntp_socket(host, port):
     return sock
 
 
-def _ntp(t, epoch=EPOCH):
+def _ntp(t, epoch=EPOCH, era=True):
     fixed = round((t + epoch) * 2**32)
-    return struct.pack("!Q", fixed)
+    return struct.pack("!Q", fixed % 2**64 if era else fixed)
 
 
 def _loop(sock, clock, build, *, check=True, first_client=False, once=False):
@@ -33,12 +33,12 @@ def _loop(sock, clock, build, *, check=True, first_client=False, once=False):
             return
 
 
-def _reply(data, clock, *, first=None, originate=None, epoch=EPOCH):
+def _reply(data, clock, *, first=None, originate=None, epoch=EPOCH, era=True):
     t = clock()
     first = (data[0] & 0x38) | 4 if first is None else first
     originate = data[40:48] if originate is None else originate
     head = struct.pack("!BBbbII4s", first, 1, 0, -20, 0, 0, b"LOCL")
-    return head + _ntp(t, epoch) + originate + _ntp(t, epoch) + _ntp(clock(), epoch)
+    return head + _ntp(t, epoch, era) + originate + _ntp(t, epoch, era) + _ntp(clock(), epoch, era)
 
 
 def no_originate_echo(sock, clock=time.time):
@@ -98,6 +98,26 @@ def always_version_4(sock, clock=time.time):
 def appends_the_request_tail(sock, clock=time.time):
     """Sends back whatever followed the request's 48th byte (a key ID and MAC): a reply longer than 48."""
     _loop(sock, clock, lambda data, clock: _reply(data, clock) + data[48:])
+
+
+def no_era_wrap(sock, clock=time.time):
+    """Packs the seconds since 1900 without modulo 2**32: once its clock passes 2036, struct raises."""
+    _loop(sock, clock, lambda data, clock: _reply(data, clock, era=False))
+
+
+def reads_clock_once(sock, clock=time.time):
+    """Reads the clock once, before its loop: every reply tells the time the server started."""
+    started = clock()
+    _loop(sock, clock, lambda data, _clock: _reply(data, lambda: started))
+
+
+def poll_as_signed_byte(sock, clock=time.time):
+    """Copies the request's poll with data[2] into a signed 'b': a negative poll (250) crashes it."""
+    def build(data, clock):
+        t = _ntp(clock())
+        head = struct.pack("!BBbbII4s", (data[0] & 0x38) | 4, 1, data[2], -20, 0, 0, b"LOCL")
+        return head + t + data[40:48] + t + _ntp(clock())
+    _loop(sock, clock, build)
 
 
 def unpacks_the_whole_datagram(sock, clock=time.time):

@@ -24,6 +24,8 @@ def _timestamp(unix_seconds):
 
 def _unix(eight_bytes):
     seconds = int.from_bytes(eight_bytes[:4], "big")
+    if seconds < 2**31:                   # era 1: 2036-02-07 and later
+        seconds += 2**32
     fraction = int.from_bytes(eight_bytes[4:8], "big")
     return (seconds - NTP_EPOCH_OFFSET) + fraction / 2**32
 
@@ -82,6 +84,10 @@ def sntp_query(server, timeout=0.5, tries=3):
                 if not _valid(data, sender, target, request):
                     continue
                 fields = parse_reply(data)
+                if fields["stratum"] == 0 or fields["leap"] == 3:
+                    reason = ("kiss code " + repr(data[12:16]) if fields["stratum"] == 0
+                              else "clock not synchronised")
+                    raise ConnectionError("SNTP server refused: " + reason)
                 t2, t3 = fields["receive"], fields["transmit"]
                 return ((t2 - t1) + (t3 - t4)) / 2, (t4 - t1) - (t3 - t2)
         raise TimeoutError("SNTP: no valid reply after %d tries of %s s" % (tries, timeout))

@@ -31,7 +31,8 @@ def parse_reply(data):
     if len(data) < 48:
         raise ValueError("an SNTP packet is at least 48 bytes")
     words = struct.unpack("!12I", bytes(data[:48]))
-    stamps = [words[i] - NTP_EPOCH_OFFSET + words[i + 1] / 2**32 for i in (4, 6, 8, 10)]
+    era = [0 if words[i] & 0x80000000 else 2**32 for i in (4, 6, 8, 10)]     # RFC 4330 section 3
+    stamps = [words[i] + e - NTP_EPOCH_OFFSET + words[i + 1] / 2**32 for i, e in zip((4, 6, 8, 10), era)]
     first = data[0]
     return dict(leap=first >> 6 & 3, version=first >> 3 & 7, mode=first & 7, stratum=data[1],
                 reference=stamps[0], originate=stamps[1], receive=stamps[2], transmit=stamps[3])
@@ -61,6 +62,10 @@ def sntp_query(server, timeout=0.5, tries=3):
                 t4 = time.time()
                 if len(data) < 48 or data[0] & 7 != 4 or data[24:32] != request[40:48]:
                     continue
+                if data[1] == 0:
+                    raise ConnectionRefusedError("kiss-o'-death " + data[12:16].decode("latin-1"))
+                if data[0] >> 6 == 3:
+                    raise ConnectionError("unsynchronised server")
                 reply = parse_reply(data)
                 t2, t3 = reply["receive"], reply["transmit"]
                 return ((t2 - t1) + (t3 - t4)) / 2, (t4 - t1) - (t3 - t2)

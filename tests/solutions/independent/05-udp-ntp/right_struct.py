@@ -14,10 +14,12 @@ _PACKET = struct.Struct("!BBbbII4sQQQQ")       # 48 bytes
 
 
 def _to_ntp(unix_seconds):
-    return round((unix_seconds + NTP_EPOCH_OFFSET) * 2**32)
+    return round((unix_seconds + NTP_EPOCH_OFFSET) * 2**32) % 2**64    # era 1 wraps, RFC 4330 section 3
 
 
 def _from_ntp(value):
+    if not value >> 63:            # top bit of the seconds clear: 2036-2104
+        value += 2**64
     return value / 2**32 - NTP_EPOCH_OFFSET
 
 
@@ -70,6 +72,10 @@ def sntp_query(server, timeout=0.5, tries=3):
                 if data[24:32] != request[40:48]:
                     continue
                 reply = parse_reply(data)
+                if reply["stratum"] == 0:
+                    raise ConnectionError(f"kiss-o'-death from {server}: {data[12:16].decode('ascii', 'replace')}")
+                if reply["leap"] == 3:
+                    raise ConnectionError(f"{server} is not synchronised (leap indicator 3)")
                 t2, t3 = reply["receive"], reply["transmit"]
                 offset = ((t2 - t1) + (t3 - t4)) / 2
                 delay = (t4 - t1) - (t3 - t2)

@@ -10,4 +10,4 @@ NTP_EPOCH_OFFSET = int((datetime(1970, 1, 1) - datetime(1900, 1, 1)).total_secon
 def build_request(transmit_time):
     seconds = int(transmit_time)
     fraction = round((transmit_time - seconds) * 2**32)
-    return struct.pack("!B39xII", 0x23, seconds + NTP_EPOCH_OFFSET, fraction)
+    return struct.pack("!B39xII", 0x23, (seconds + NTP_EPOCH_OFFSET) % 2**32, fraction)

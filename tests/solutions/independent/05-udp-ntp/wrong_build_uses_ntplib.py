@@ -4,5 +4,5 @@ import ntplib
 
 
 def build_request(transmit_time):
-    packet = ntplib.NTPPacket(mode=3, version=4, tx_timestamp=ntplib.system_to_ntp_time(transmit_time))
+    packet = ntplib.NTPPacket(mode=3, version=4, tx_timestamp=ntplib.system_to_ntp_time(transmit_time) % 2**32)
     return packet.to_data()

@@ -7,8 +7,11 @@ def parse_reply(data):
         raise ValueError("short packet")
     packet = ntplib.NTPPacket()
     packet.from_data(bytes(data[:48]))
+    def unix(stamp):   # era 1 (2036-2104) when the top bit of the seconds is clear
+        return ntplib.ntp_to_system_time(stamp + (2**32 if stamp < 2**31 else 0))
+
     return {"leap": packet.leap, "version": packet.version, "mode": packet.mode, "stratum": packet.stratum,
-            "reference": ntplib.ntp_to_system_time(packet.ref_timestamp),
-            "originate": ntplib.ntp_to_system_time(packet.orig_timestamp),
-            "receive": ntplib.ntp_to_system_time(packet.recv_timestamp),
-            "transmit": ntplib.ntp_to_system_time(packet.tx_timestamp)}
+            "reference": unix(packet.ref_timestamp),
+            "originate": unix(packet.orig_timestamp),
+            "receive": unix(packet.recv_timestamp),
+            "transmit": unix(packet.tx_timestamp)}

@@ -9,7 +9,7 @@ NTP_EPOCH_OFFSET = int((datetime(1970, 1, 1) - datetime(1900, 1, 1)).total_secon
 
 
 def _ntp(unix_seconds):
-    return round((unix_seconds + NTP_EPOCH_OFFSET) * 2**32)
+    return round((unix_seconds + NTP_EPOCH_OFFSET) * 2**32) % 2**64   # era 1 after 2036
 
 
 def make_ntp_socket(host, port):

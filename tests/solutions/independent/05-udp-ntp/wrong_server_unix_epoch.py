@@ -8,7 +8,7 @@ NTP_EPOCH_OFFSET = int((datetime(1970, 1, 1) - datetime(1900, 1, 1)).total_secon
 
 
 def _ntp(unix_seconds):
-    return round((unix_seconds + NTP_EPOCH_OFFSET) * 2**32)
+    return round((unix_seconds + NTP_EPOCH_OFFSET) * 2**32) % 2**64   # era 1 after 2036
 
 
 def make_ntp_socket(host, port):
@@ -22,7 +22,7 @@ def serve_ntp(sock, clock=time.time):
         data, sender = sock.recvfrom(1024)
         if len(data) < 48 or data[0] & 7 != 3:
             continue
-        now = round(clock() * 2**32)
+        now = round(clock() * 2**32) % 2**64
         reply = struct.pack("!BBbbII4sQ8sQQ", (data[0] & 0x38) | 4, 1, 0, -20, 0, 0, b"LOCL",
                             now, data[40:48], now, now)
         sock.sendto(reply, sender)
