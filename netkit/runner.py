@@ -961,10 +961,12 @@ class CPUMeter:
 
     A server blocked in select() or recv() uses next to none; one going round a loop uses all
     it gets. ``busy`` is True once it has used over ``SHARE`` of the time elapsed, in a window
-    long enough that this is more than ``FLOOR`` seconds (a short window proves nothing).
+    long enough that this is more than ``FLOOR`` seconds (a short window proves nothing). A
+    share of a tenth still tells a spinner on a machine busy with four other processes per core
+    from a server that waits (a few milliseconds in a second).
     """
 
-    SHARE, FLOOR = 0.2, 0.05
+    SHARE, FLOOR = 0.1, 0.05
 
     def __init__(self, pid):
         self.pid, self.started, self.cpu = pid, time.monotonic(), cpu_seconds(pid)
