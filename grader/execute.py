@@ -21,12 +21,14 @@ kernel dies. ``RobustExecute`` (set in ``nbgrader_config.py``) instead:
   and ipykernel's machinery) and to run the test cell as sent; a test cell that cannot be
   proven to have run so scores 0, and both are flagged ``tampering`` (``cell_flags``);
 - caps the memory a kernel may allocate (``memory_limit``), so a runaway loop gets a
-  MemoryError in its own cell instead of starving the other submissions being graded;
+  MemoryError in its own cell instead of starving the other submissions being graded, and the
+  disk its job folder takes (``job_size_limit``): past it the kernel is stopped, its files deleted;
 - moves a passing test cell's stderr to stdout, so a correct solution that logs to
   stderr keeps its points (nbgrader scores any stderr output as a failure).
 """
 
 import ast
+import asyncio
 import hashlib
 import hmac
 import json
@@ -142,8 +144,10 @@ def __make_guard():
     streams = (sys.stdout, sys.stderr, sys.displayhook, sys.excepthook)
     # Lists of hooks that rewrite or watch cells, by owner and attribute: the list object and its items.
     manager = shell.input_transformer_manager
+    private = TransformerManager()  # the runner's own, so a hook on the shell's never rewrites a test cell
     hooks = [(owner, attr, getattr(owner, attr), list(getattr(owner, attr))) for owner, attr in (
         (manager, "cleanup_transforms"), (manager, "line_transforms"), (manager, "token_transformers"),
+        (private, "cleanup_transforms"), (private, "line_transforms"), (private, "token_transformers"),
         (shell, "input_transformers_post"), (shell, "ast_transformers"))]
     # Parts of the machinery kept by identity (an instance swapped for a look-alike is put back).
     parts = [(owner, attr, getattr(owner, attr)) for owner, attr in (
@@ -153,7 +157,8 @@ def __make_guard():
     events = {{name: list(callbacks) for name, callbacks in shell.events.callbacks.items()}}
     custom_tb = shell.CustomTB
     # The execution machinery: methods overridden on an instance, or replaced on a class.
-    machines = [shell, kernel, shell.compile, shell.displayhook, shell.display_pub, shell.InteractiveTB, shell.events]
+    machines = [shell, kernel, shell.compile, shell.displayhook, shell.display_pub, shell.InteractiveTB, shell.events,
+                private, kernel.session]
     # An instance attribute that shadows a method of its class overrides it (shell.run_cell = ...).
     shadows = lambda obj, name: any(isinstance(vars(c).get(name), (*FUNCS, *WRAPPERS)) for c in type(obj).__mro__)
     instance_attrs = [(obj, {{k: v for k, v in vars(obj).items() if shadows(obj, k)}}) for obj in machines]
@@ -161,7 +166,7 @@ def __make_guard():
                    for obj in machines for cls in type(obj).__mro__ if cls is not object]
     handler_tables = [(table, dict(table)) for table in (kernel.shell_handlers, kernel.control_handlers)]
     user_ns = shell.user_ns
-    transform = TransformerManager().transform_cell
+    transform = private.transform_cell
     cache = shell.compile.cache
     show = shell.showtraceback
     settrace, setprofile, gettrace, getprofile = sys.settrace, sys.setprofile, sys.gettrace, sys.getprofile
@@ -181,6 +186,22 @@ def __make_guard():
 
     def restore():
         found.clear()
+        # The guard itself first: the name the grader's call looks up, and what its own functions close over
+        # (a student can reach both with plain attribute access: globals(), __closure__, cell_contents).
+        if user_ns.get("{name}", MISSING) is not run:
+            found.append("the grader's runner of test cells was replaced")
+            user_ns["{name}"] = run
+        for fn, code, defaults, kw, cells in own:
+            if fn.__code__ is not code or fn.__defaults__ is not defaults or fn.__kwdefaults__ is not kw:
+                found.append(f"the grader's own {{fn.__name__}}() was changed")
+                fn.__code__, fn.__defaults__, fn.__kwdefaults__ = code, defaults, kw
+            for cell, value in zip(fn.__closure__ or (), cells):
+                if (cell.cell_contents if _full(cell) else MISSING) is not value:
+                    found.append(f"what the grader's own {{fn.__name__}}() uses was replaced")
+                    if value is MISSING:
+                        del cell.cell_contents
+                    else:
+                        cell.cell_contents = value
         put_back(builtins.__dict__, pristine_builtins, "builtins", True, skip=managed)
         for name in [m for m in sys.modules if m.split(".")[0] == "netkit" and m not in pristine_modules]:
             found.append(f"sys.modules[{{name!r}}] was added")
@@ -286,7 +307,8 @@ def __make_guard():
     def run(run_id):
         __tracebackhide__ = True
         source = staged.pop(run_id, None)
-        if source is None:
+        if source is None:  # the guard was not asked before this: put back its handler, so it is asked after
+            restore()
             return
         traced = gettrace() is not None or getprofile() is not None
         settrace(None)
@@ -304,7 +326,9 @@ def __make_guard():
             except BaseException:
                 pass
             return
-        outcomes[run_id] = {{"status": "ok", "traced": traced}}
+        # Looked at again while the runner is still on the stack: a thread that swaps the checks only while
+        # it sees the runner running has not put them back yet.
+        outcomes[run_id] = {{"status": "ok", "traced": traced, "changed": restore()}}
 
     def sign(content):
         body = json.dumps(content, sort_keys=True)
@@ -324,6 +348,12 @@ def __make_guard():
         kernel.session.send(stream, "{name}_reply", sign(reply), parent, ident=ident)
 
     kernel.control_handlers["{name}_request"] = handle
+    own = [(fn, fn.__code__, fn.__defaults__, fn.__kwdefaults__,
+            tuple(c.cell_contents if _full(c) else MISSING for c in fn.__closure__ or ()))
+           for fn in (run, handle, sign, restore, put_back, put_back_attrs, _full)]
+    # Again, now that restore()'s own cell for ``own`` is filled (the same list).
+    own[:] = [(fn, code, defaults, kw, tuple(c.cell_contents if _full(c) else MISSING for c in fn.__closure__ or ()))
+              for fn, code, defaults, kw, _ in own]
     handler_tables[1][1]["{name}_request"] = handle
     return run, key
 
@@ -338,6 +368,8 @@ STDLIB = ("socket", "select", "selectors", "struct", "time", "threading", "os", 
 KERNEL_DIED = ("The kernel died while running this cell, so it gets no points. Your code may have "
                "called os._exit(), crashed Python or used up the memory. The cells after it were "
                "graded in a fresh kernel.")
+DISK_FULL = ("This cell wrote more than {limit:g} MiB of files, so the kernel was stopped and the files deleted; "
+             "it gets no points. The cells after it were graded in a fresh kernel.")
 IGNORED_INTERRUPT = ("This cell did not finish within {deadline:g} s and ignored the interrupt "
                      "(does your code catch KeyboardInterrupt or BaseException?), so the kernel was "
                      "restarted. The cells after it were graded in a fresh kernel.")
@@ -410,6 +442,9 @@ class RobustExecute(Execute):
     process_limit = Integer(256, help="Processes a sandboxed kernel's user may run (RLIMIT_NPROC; not enforced for root).").tag(config=True)
     open_files_limit = Integer(1024, help="Open files per process in the sandbox (RLIMIT_NOFILE).").tag(config=True)
     file_size_limit = Float(256.0, help="MiB a file written in the sandbox may reach (RLIMIT_FSIZE).").tag(config=True)
+    tmp_size_limit = Float(512.0, help="MiB the sandbox's /tmp, and its /dev/shm, may each hold (host memory).").tag(config=True)
+    job_size_limit = Float(1024.0, help="MiB a sandboxed kernel may write into its job folder, on the host's disk; "
+                           "past it the kernel is stopped and what it wrote deleted (0: no limit).").tag(config=True)
     cpu_time_limit = Integer(900, help="CPU seconds a sandboxed kernel may use (RLIMIT_CPU); then it is restarted.").tag(config=True)
     guard_timeout = Float(10.0, help="Seconds the guard may take to answer before a test cell.").tag(config=True)
 
@@ -445,6 +480,7 @@ class RobustExecute(Execute):
             km.rlimits = sandbox.limits(memory=self.memory_limit * 2**30, processes=self.process_limit,
                                         open_files=self.open_files_limit, file_size=self.file_size_limit * 2**20,
                                         cpu_seconds=self.cpu_time_limit)
+            km.tmp_size = self.tmp_size_limit * 2**20
         return km
 
     def deadline(self, cell, after_hang=None):
@@ -535,11 +571,15 @@ class RobustExecute(Execute):
         self.km = self.create_kernel_manager()
         await self._start(**kwargs)
         succeeded = []
+        self._over_disk = False
+        watcher = asyncio.ensure_future(self._watch_job()) if self._job is not None and self.job_size_limit > 0 else None
         try:
             for index, cell in enumerate(self.nb.cells):
                 if cell.cell_type != "code" or not cell.source.strip():
                     continue
                 fatal = await self._execute_one(cell, index)
+                if fatal and self._over_disk:
+                    fatal = DISK_FULL.format(limit=self.job_size_limit)
                 if fatal:
                     cell.outputs = [o for o in cell.outputs if o.get("output_type") == "stream"]
                     cell.outputs.append(error_output("KernelRestarted", fatal))
@@ -547,9 +587,23 @@ class RobustExecute(Execute):
                 elif not any(o.get("output_type") == "error" for o in cell.outputs):
                     succeeded.append(index)
         finally:
+            if watcher is not None:
+                watcher.cancel()
             await self._stop()
         self.set_widgets_metadata()
         return self.nb
+
+    async def _watch_job(self):
+        """Stop the kernel once its job folder outgrows ``job_size_limit``: nothing else caps the host disk it fills."""
+        limit = self.job_size_limit * 2**20
+        while True:
+            await asyncio.sleep(0.25)
+            if not self._over_disk and self._job.used(limit) > limit:  # a walk bounded by its entries: no thread needed
+                self._over_disk = True
+                try:
+                    await ensure_async(self.km._kill_kernel())
+                except Exception:  # already gone: the cell sees a dead kernel all the same
+                    pass
 
     async def _execute_one(self, cell, index):
         """Run one cell; return a message if the kernel had to be replaced, else None."""
@@ -596,8 +650,8 @@ class RobustExecute(Execute):
             why = "the cell that ran was not the test cell" if not outcome else "the test cell did not run to its end"
         elif outcome.get("traced"):
             why = "a trace function (sys.settrace) was watching the kernel"
-        elif after.get("restored"):
-            why = "while it ran, something changed: " + "; ".join(after["restored"][:5])
+        elif after.get("restored") or outcome.get("changed"):
+            why = "while it ran, something changed: " + "; ".join((outcome.get("changed") or after["restored"])[:5])
         elif outcome["status"] == "error" and not any(o.get("output_type") == "error" for o in cell.outputs):
             cell.outputs.append(error_output(outcome["ename"], outcome.get("evalue", "")))
         if why:
@@ -630,6 +684,9 @@ class RobustExecute(Execute):
     async def _restart(self, succeeded, **kwargs):
         """A new kernel, brought to where the old one was by re-running the cells that had succeeded."""
         await self._stop()
+        if self._over_disk:
+            self._job.clear()
+            self._over_disk = False
         self.km = self.create_kernel_manager()
         await self._start(**kwargs)
         for index in succeeded:

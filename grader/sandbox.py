@@ -92,11 +92,16 @@ def limits(memory=0, processes=0, open_files=0, file_size=0, cpu_seconds=0):
             ("RLIMIT_FSIZE", int(file_size)), ("RLIMIT_CPU", int(cpu_seconds))]
 
 
-def bwrap_args(job, workdir, packages=("netkit",), env=None):
-    """bwrap's options for a kernel whose only writable folders are ``job`` (bound at its own path) and /tmp."""
+def bwrap_args(job, workdir, packages=("netkit",), env=None, tmp_size=0):
+    """bwrap's options for a kernel whose only writable folders are ``job`` (bound at its own path) and /tmp.
+
+    ``/tmp`` and ``/dev/shm`` are tmpfs, held in the host's memory outside any rlimit: ``tmp_size``
+    (bytes; 0: the kernel's default, half the host's memory) caps each.
+    """
+    size = ["--size", str(int(tmp_size))] if tmp_size > 0 else []
     # --cap-drop ALL: a sandbox whose user is root (the grader runs as root in a container) keeps none either.
     args = [_bwrap(), "--unshare-all", "--cap-drop", "ALL", "--die-with-parent", "--new-session", "--clearenv",
-            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/dev/shm", "--tmpfs", "/tmp"]
+            "--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/dev/shm", *size, "--tmpfs", "/tmp"]
     for path in SYSTEM:
         if os.path.islink(path):
             args += ["--symlink", os.readlink(path), path]
@@ -155,13 +160,43 @@ class Job:
         # Short path: a Unix socket's path must stay under 108 bytes.
         self.root = Path(tempfile.mkdtemp(prefix="grade-", dir="/tmp")).resolve()
         self.work = self.root / "work"
-        if source_folder and Path(source_folder).is_dir():
-            shutil.copytree(source_folder, self.work, symlinks=False,
-                            ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        self.source = source_folder if source_folder and Path(source_folder).is_dir() else None
+        self._fill()
+        self.stderr_path = self.root.parent / f"{self.root.name}.stderr"  # outside the job: the kernel cannot read it; it can write to it only as its inherited stderr, up to RLIMIT_FSIZE
+        self.starts = 0
+
+    def _fill(self):
+        if self.source:
+            shutil.copytree(self.source, self.work, symlinks=False, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         else:
             self.work.mkdir()
-        self.stderr_path = self.root.parent / f"{self.root.name}.stderr"  # outside the job: the kernel cannot read or forge it
-        self.starts = 0
+
+    def used(self, limit, max_entries=100_000):
+        """Bytes the job folder takes on disk, counted until past ``limit`` (so many entries count as past it)."""
+        total, entries, folders = 0, 0, [self.root]
+        while folders:
+            try:
+                with os.scandir(folders.pop()) as found:
+                    for entry in found:
+                        entries += 1
+                        if entry.is_dir(follow_symlinks=False):
+                            folders.append(entry.path)
+                        else:
+                            total += entry.stat(follow_symlinks=False).st_blocks * 512
+                        if total > limit or entries > max_entries:
+                            return limit + 1
+            except OSError:
+                continue
+        return total
+
+    def clear(self):
+        """Delete all that the (stopped) kernel wrote; the working folder is a fresh copy again."""
+        for entry in list(self.root.iterdir()):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+        self._fill()
 
     def stderr_tail(self, lines=5):
         try:
@@ -183,6 +218,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     job = None
     rlimits = ()
+    tmp_size = 0  # bytes each of /tmp and /dev/shm may hold
     packages = ("netkit",)
 
     def __init__(self, **kwargs):
@@ -203,7 +239,7 @@ class SandboxKernelManager(AsyncKernelManager):
         python = kernel_cmd[0]
         if os.path.basename(python).startswith("python"):
             kernel_cmd = launcher + kernel_cmd[1:]  # the launcher execs this same interpreter
-        cmd = [*bwrap_args(self.job.root, self.job.work, self.packages, env), "--", *kernel_cmd]
+        cmd = [*bwrap_args(self.job.root, self.job.work, self.packages, env, self.tmp_size), "--", *kernel_cmd]
         kw["cwd"] = str(self.job.root)
         with open(self.job.stderr_path, "ab") as stderr:  # why a sandbox failed to start, for the feedback
             kw["stderr"] = kw["stdout"] = stderr

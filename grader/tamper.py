@@ -28,6 +28,21 @@ SUSPICIOUS_NAMES = [
     ("sys.settrace", "traces other code"),
     ("sys.setprofile", "traces other code"),
     ("gc.get_objects", "searches the interpreter's objects"),
+    ("gc.get_referents", "searches the interpreter's objects"),
+    ("gc.get_referrers", "searches the interpreter's objects"),
+    ("__closure__", "reaches into what functions close over (the grader's guard is such a function)"),
+    ("cell_contents", "reaches into what functions close over (the grader's guard is such a function)"),
+    ("__code__", "replaces or reads functions' code"),
+    ("__globals__", "reaches into functions' globals"),
+    ("__defaults__", "replaces functions' defaults"),
+    ("__kwdefaults__", "replaces functions' defaults"),
+    ("control_handlers", "replaces the kernel's message handlers, where the grader's guard answers"),
+    ("shell_handlers", "replaces the kernel's message handlers"),
+    ("sys._current_frames", "watches other threads' stacks (a thread can race the grader's guard)"),
+    ("sys._getframe", "inspects the call stack"),
+    ("sys.setswitchinterval", "changes how threads take turns (a thread can race the grader's guard)"),
+    ("ctypes.pythonapi", "calls the interpreter's C API"),
+    ("ctypes.memmove", "writes raw memory"),
     ("unittest.mock", "uses mocks"),
     ("mock.patch", "uses mocks"),
     ("netkit.checks", "reaches into netkit's checks"),
@@ -35,6 +50,8 @@ SUSPICIOUS_NAMES = [
     ("netkit.runner", "reaches into netkit's runner"),
 ]
 GRADING_CODE = ("netkit.checks", "netkit.hidden", "netkit.runner")  # a student imports none of them
+# Names of the grader's internals spelled in a string (globals()["_grader_guard_..."], getattr(f, "__closure__")).
+INTERNALS = re.compile(r"_grader_guard|__closure__|cell_contents|__code__|control_handlers|_current_frames")
 PASS_LOOKALIKE = re.compile(r"(all )?tests? (passed|ok)|✓|✔|success(fully)?\b.*pass", re.I)
 
 
@@ -83,6 +100,8 @@ def scan(tree, netkit_names):
                 yield f"defines {target.id}, a name the test cells use"
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("check_"):
             yield f"defines {node.name}(), a name the test cells use"
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and INTERNALS.search(node.value):
+            yield f"names {INTERNALS.search(node.value).group(0)!r} in a string, part of the grading machinery"
         if isinstance(node, ast.Call):
             func = dotted(node.func)
             if func == "setattr" and node.args and dotted(node.args[0]) and dotted(node.args[0]).split(".")[0] in netkit_names | {"netkit"}:

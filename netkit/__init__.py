@@ -13,7 +13,7 @@ netkit.servers      background TCP/UDP servers: echo, nop, scripted, any handler
 netkit.ftp          a real FTP server (pyftpdlib) with a user and a temp root
 netkit.http         an HTTP/1.0 file server
 netkit.sntp         SNTP packets (pure) and an SNTP server
-netkit.proxies      misbehaving TCP and UDP proxies, seeded
+netkit.proxies      misbehaving TCP and UDP proxies, seeded; a lockstep peer
 netkit.wire         the wire recorder: hexdump, sequence diagram, compact text
 netkit.runner       running student code in a child process under a deadline
 netkit.leaks        what a test may leave behind: sockets, threads, processes
@@ -30,7 +30,7 @@ _PUBLIC = {
     "ftp": ["ftp_server", "FTPSite"],
     "http": ["http_server"],
     "sntp": ["sntp_server"],
-    "proxies": ["tcp_proxy", "udp_proxy"],
+    "proxies": ["tcp_proxy", "udp_proxy", "lockstep_peer"],
     "wire": ["Recording", "Chunk", "capture", "hexdump"],
     "runner": ["run", "call", "background", "report_ready", "Outcome", "ForbiddenModuleError"],
 }

@@ -16,6 +16,10 @@ student's code and a real peer to show what the network may legally do:
   the same seed and the same datagrams give the same ``proxy.report`` however the
   threads are scheduled. ``drop_first=n`` loses the first n (a retransmission drill).
   Replies are relayed to the client that sent last.
+* ``lockstep_peer`` is the other extreme of a byte stream, with no proxy in between: a
+  peer that sends a script in pieces, each only once the reader has taken every byte
+  before it, so each recv() sees exactly one piece however late the reader starts;
+  ``lockstep_proxy`` does the same in front of a real server.
 
 Misbehaviour is configuration, not subclasses::
 
@@ -28,11 +32,13 @@ written to stderr (an unexpected exception is kept in ``proxy.errors``).
 """
 
 import contextlib
+import fcntl
 import itertools
 import random
 import selectors
 import socket
 import struct
+import termios
 import threading
 import time
 from dataclasses import dataclass, field
@@ -40,7 +46,7 @@ from dataclasses import dataclass, field
 from .servers import LOOPBACK, Address
 from .wire import Recording
 
-__all__ = ["tcp_proxy", "udp_proxy", "TCPProxy", "UDPProxy", "UDPReport", "datagram_fate"]
+__all__ = ["tcp_proxy", "udp_proxy", "lockstep_peer", "lockstep_proxy", "TCPProxy", "UDPProxy", "UDPReport", "datagram_fate"]
 
 BUFFER = 65536
 COALESCE_WINDOW = 0.05  # coalesce: a write arriving within this idle time joins the batch
@@ -50,6 +56,9 @@ REORDER_HOLD = 0.2      # a reordered datagram waits this long at most for the n
 CONNECT_TIMEOUT = 5.0
 JOIN_TIMEOUT = 2.0
 _RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST, not FIN
+LOCKSTEP_POLL = 0.0002  # seconds between two looks at whether the reader took the last piece
+LOCKSTEP_GAP = 0.001    # where the kernel cannot say what the reader took: a pause between pieces
+_BYTES_RECEIVED = 128   # offset of tcpi_bytes_received (u64) in Linux's struct tcp_info (4.1 on)
 
 #: direction knob -> the arrows the faults act on
 AFFECTS = {"to_client": ("<-",), "to_server": ("->",), "both": ("->", "<-")}
@@ -477,6 +486,150 @@ def tcp_proxy(target, *, chunk=None, coalesce=False, gap=0.0, stall_after=None, 
         yield proxy
     finally:
         proxy.stop()
+
+
+# ---------------------------------------------------------------------------------------
+# TCP in lockstep
+
+
+def _taken(reader):
+    """How many bytes the code reading ``reader`` has taken out of it so far: what the kernel
+    received minus what still waits unread (Linux: tcpi_bytes_received and FIONREAD); None if unknown.
+
+    The two are read in that order, so the answer is never more than the truth."""
+    try:
+        info = reader.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+        queued = fcntl.ioctl(reader.fileno(), termios.FIONREAD, b"\0" * 4)
+    except (OSError, AttributeError):
+        return None
+    if len(info) < _BYTES_RECEIVED + 8:
+        return None
+    return struct.unpack_from("=Q", info, _BYTES_RECEIVED)[0] - struct.unpack("i", queued)[0]
+
+
+def _feed(conn, reader, pieces, then, recording, stop):
+    """In a thread: send each piece only once the reader has taken every byte before it."""
+    sent = 0
+    with contextlib.suppress(OSError):
+        for piece in pieces:
+            # Strategy: nothing signals "the reader took the bytes", so look at the kernel's counts
+            # until it has; then each recv() returns at most one piece, however late the reader starts.
+            while (taken := _taken(reader)) is not None and taken < sent:
+                if stop.wait(LOCKSTEP_POLL):
+                    return
+            if taken is None and sent and stop.wait(LOCKSTEP_GAP):  # not Linux: fall back on a pause
+                return
+            recording.add(0, "<-", piece)
+            conn.sendall(piece)
+            sent += len(piece)
+        if then == "close":
+            recording.add(0, "<-", event="close")
+            conn.shutdown(socket.SHUT_WR)
+
+
+@contextlib.contextmanager
+def lockstep_peer(script, *, chunk=1, then="hold"):
+    """A peer that sends ``script`` (bytes, or pieces to join) in pieces of ``chunk`` bytes, each
+    only once the reader has taken every byte before it; then closes (``then="close"``: a FIN)
+    or holds the connection open (``"hold"``).
+
+    A proxy's pieces are only as separate as the timing makes them: when the reader starts late
+    they wait in its receive queue together, and one recv() returns them all. Here a recv() never
+    sees two pieces, so code that takes one recv() for a whole message fails every time.
+    Yields ``(client socket, recording)``: the client socket is connected and blocking (no
+    timeout), for the code under test to read, in this process or in a forked child (the
+    kernel's counts are the socket's, whoever reads it); ``recording`` holds the pieces sent.
+    """
+    if then not in ("hold", "close"):
+        raise ValueError(f"then must be 'hold' or 'close', not {then!r}")
+    if not isinstance(chunk, int) or chunk < 1:
+        raise ValueError(f"chunk must be a whole number of bytes, 1 or more, not {chunk!r}")
+    script = script if isinstance(script, (bytes, bytearray)) else b"".join(script)
+    pieces = [bytes(script[at:at + chunk]) for at in range(0, len(script), chunk)]
+    with _in_lockstep(_feed, pieces, then) as pair:
+        yield pair
+
+
+@contextlib.contextmanager
+def _in_lockstep(work, *args):
+    """A connected pair on loopback: yields ``(client socket, recording)`` while a thread runs
+    ``work(conn, client, *args, recording, stop)`` on the other end, ``conn``."""
+    recording, stop = Recording(), threading.Event()
+    with socket.create_server((LOOPBACK, 0)) as listener:
+        client = socket.create_connection(listener.getsockname(), timeout=CONNECT_TIMEOUT)
+        conn, _ = listener.accept()
+    with client, conn:
+        client.settimeout(None)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        recording.add(0, "->", event="connect")
+        thread = threading.Thread(target=work, args=(conn, client, *args, recording, stop),
+                                  name="netkit-lockstep", daemon=True)
+        thread.start()
+        try:
+            yield client, recording
+        finally:
+            stop.set()
+            thread.join(JOIN_TIMEOUT)
+
+
+def _relay_in_lockstep(conn, reader, upstream, size, recording, stop):
+    """In a thread: what ``upstream`` sends goes on to ``conn`` in pieces of ``size()`` bytes (or what
+    has arrived, if less), each once the reader has taken every byte before it; what ``conn``
+    receives goes upstream at once. Ends when both directions have ended."""
+    queue, sent, ends, told = bytearray(), 0, {"->": False, "<-": False}, False
+    with selectors.DefaultSelector() as selector, contextlib.suppress(OSError):
+        selector.register(upstream, selectors.EVENT_READ, "<-")
+        selector.register(conn, selectors.EVENT_READ, "->")
+        while not stop.is_set() and not (told and ends["->"]):
+            for key, _ in selector.select(LOCKSTEP_POLL if queue else 0.05):
+                try:
+                    data = key.fileobj.recv(BUFFER)
+                except OSError:  # a reset: that direction has ended as surely as with a FIN
+                    data = b""
+                if key.data == "<-" and data:
+                    queue += data
+                elif data:
+                    recording.add(0, "->", data)
+                    upstream.sendall(data)
+                else:
+                    selector.unregister(key.fileobj)
+                    ends[key.data] = True
+                    if key.data == "->":
+                        recording.add(0, "->", event="close")
+                        with contextlib.suppress(OSError):
+                            upstream.shutdown(socket.SHUT_WR)
+            taken = _taken(reader)
+            if queue and (taken is None or taken >= sent):
+                if taken is None and sent:
+                    stop.wait(LOCKSTEP_GAP)  # not Linux: fall back on a pause
+                piece = bytes(queue[:size()])
+                del queue[:len(piece)]
+                recording.add(0, "<-", piece)
+                conn.sendall(piece)
+                sent += len(piece)
+            if ends["<-"] and not queue and not told:  # the server closed, and all it sent has gone on
+                recording.add(0, "<-", event="close")
+                conn.shutdown(socket.SHUT_WR)
+                told = True
+
+
+@contextlib.contextmanager
+def lockstep_proxy(target, *, chunk=1, seed=0):
+    """A connection to ``target`` through a relay that passes on what the server sends in pieces of
+    ``chunk`` bytes (``"random"``: seeded sizes 1..64), each only once the reader has taken every
+    byte before it: ``lockstep_peer`` in front of a real server. What the client sends goes on at once.
+
+    Yields ``(client socket, recording)``, as ``lockstep_peer`` does: the client socket is made here
+    (the relay reads the kernel's counts of it), connected and blocking, for the code under test to
+    use, in this process or in a forked child; ``recording`` holds both directions as connection 0.
+    """
+    if not (chunk == "random" or (isinstance(chunk, int) and chunk >= 1)):
+        raise ValueError(f"chunk must be a whole number of bytes, 1 or more, or 'random', not {chunk!r}")
+    rng = random.Random(f"netkit-lockstep:{seed}")
+    size = (lambda: rng.randint(*RANDOM_CHUNK)) if chunk == "random" else (lambda: chunk)
+    with socket.create_connection(_target(target), timeout=CONNECT_TIMEOUT) as upstream, \
+            _in_lockstep(_relay_in_lockstep, upstream, size) as pair:
+        yield pair
 
 
 # ---------------------------------------------------------------------------------------

@@ -72,6 +72,7 @@ __all__ = [
     "STATUSES",
     "cpu_seconds",
     "CPUMeter",
+    "is_student",
 ]
 
 STATUSES = ("returned", "raised", "exited", "killed", "timeout")
@@ -262,7 +263,7 @@ _LIBRARY_DIRS = _library_dirs()
 
 
 @functools.lru_cache(maxsize=2048)
-def _is_student(filename):
+def is_student(filename):
     """Whether code from ``filename`` is the student's: not netkit's, the stdlib's or a library's."""
     if filename.startswith("<"):
         return not filename.startswith("<frozen")
@@ -356,7 +357,7 @@ def _where(frame):
         frame = frame.f_back
     if not frames:
         return {"call": None, "stack": []}
-    student = [i for i, f in enumerate(frames) if _is_student(f.f_code.co_filename)]
+    student = [i for i, f in enumerate(frames) if is_student(f.f_code.co_filename)]
     if not student:  # e.g. a library function run directly; netkit's own frames say nothing
         outside = [f for f in frames if not f.f_code.co_filename.startswith(_NETKIT_DIR)]
         if not outside:
@@ -578,7 +579,7 @@ def _student_traceback(exc):
         if te is None or id(te) in seen:
             return
         seen.add(id(te))
-        frames = [f for f in te.stack if _is_student(f.filename)] or list(te.stack)[-1:]
+        frames = [f for f in te.stack if is_student(f.filename)] or list(te.stack)[-1:]
         te.stack = traceback.StackSummary.from_list(frames)
         prune(te.__cause__)
         prune(te.__context__)
@@ -636,7 +637,7 @@ def _forbid(names, reachable):
         if not globals_:
             return True
         filename = globals_.get("__file__")
-        return _is_student(filename) if filename else globals_.get("__name__") in (None, "__main__")
+        return is_student(filename) if filename else globals_.get("__name__") in (None, "__main__")
 
     def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):  # noqa: A002
         if level == 0 and from_student(globals):
@@ -646,7 +647,7 @@ def _forbid(names, reachable):
         return real_import(name, globals, locals, fromlist, level)
 
     def guarded_import_module(name, package=None):
-        if banned(name) and _is_student(sys._getframe(1).f_code.co_filename):
+        if banned(name) and is_student(sys._getframe(1).f_code.co_filename):
             raise refuse(name)()
         return real_import_module(name, package)
 
@@ -672,7 +673,7 @@ def _student_globals(reachable):
         obj = getattr(obj, "__func__", obj)
         code = getattr(obj, "__code__", None)
         scope = getattr(obj, "__globals__", None)
-        if code is not None and isinstance(scope, dict) and _is_student(code.co_filename):
+        if code is not None and isinstance(scope, dict) and is_student(code.co_filename):
             seen[id(scope)] = scope
     return list(seen.values())
 
@@ -714,10 +715,10 @@ def _deadline_factor():
 class _Child:
     """The parent's handle on one forked child: start, read its messages, probe, stop, reap."""
 
-    def __init__(self, func, args, kwargs, *, deadline, forbid):
+    def __init__(self, func, args, kwargs, *, deadline, forbid, name=None):
         if not deadline or deadline <= 0:
             raise ValueError(f"deadline must be a positive number of seconds, not {deadline!r}")
-        self.name = _function_name(func)
+        self.name = name or _function_name(func)
         self.deadline = float(deadline) * _deadline_factor()
         self.ready = None  # the packed value of the first report_ready()
         self.result = None  # the child's result report
@@ -960,10 +961,12 @@ class CPUMeter:
 
     A server blocked in select() or recv() uses next to none; one going round a loop uses all
     it gets. ``busy`` is True once it has used over ``SHARE`` of the time elapsed, in a window
-    long enough that this is more than ``FLOOR`` seconds (a short window proves nothing).
+    long enough that this is more than ``FLOOR`` seconds (a short window proves nothing). A
+    share of a tenth still tells a spinner on a machine busy with four other processes per core
+    from a server that waits (a few milliseconds in a second).
     """
 
-    SHARE, FLOOR = 0.2, 0.05
+    SHARE, FLOOR = 0.1, 0.05
 
     def __init__(self, pid):
         self.pid, self.started, self.cpu = pid, time.monotonic(), cpu_seconds(pid)
@@ -1009,8 +1012,8 @@ def call(func, *args, deadline=5.0, forbid=(), **kwargs):
 class Background:
     """A student's server running in a child: ``ready()``, ``alive``, ``output``, ``stop()``."""
 
-    def __init__(self, func, args, kwargs, *, deadline, forbid):
-        self._child = _Child(func, args, kwargs, deadline=deadline, forbid=forbid)
+    def __init__(self, func, args, kwargs, *, deadline, forbid, name=None):
+        self._child = _Child(func, args, kwargs, deadline=deadline, forbid=forbid, name=name)
         self.name = self._child.name
         self.pid = self._child.pid
 
@@ -1089,14 +1092,15 @@ def _before_ready(outcome):
 
 
 @contextlib.contextmanager
-def background(func, *args, deadline=30.0, forbid=(), **kwargs):
+def background(func, *args, deadline=30.0, forbid=(), name=None, **kwargs):
     """Run ``func`` (a server) in a child for the with-block; yields a ``Background`` handle.
 
     Inside, the child calls ``report_ready(address)`` and the block calls
     ``handle.ready()``. On exit the child is always stopped and reaped; ``handle.outcome``
-    says where it was and what it printed.
+    says where it was and what it printed. ``name`` is what the messages call the server
+    (default: the function's ``__name__``), e.g. "your server (make_ntp_socket, then serve_ntp)".
     """
-    handle = Background(func, args, kwargs, deadline=deadline, forbid=forbid)
+    handle = Background(func, args, kwargs, deadline=deadline, forbid=forbid, name=name)
     try:
         yield handle
     finally:

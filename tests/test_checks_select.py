@@ -201,8 +201,9 @@ def test_a_stub_is_not_written_yet(function, hidden):
     stub = _not_written
     stub.__name__ = function
     message = failure(function, hidden, stub)
-    assert message == (f"{function} is not written yet: it raises NotImplementedError. "
-                       "Replace `raise NotImplementedError()` with your code.")
+    assert message == (f"{function} is not written yet: it raises NotImplementedError.\n"
+                       f"Hint: replace `raise NotImplementedError()` in {function} with your code, run that cell, "
+                       "then run this one again.")
 
 
 def test_a_check_given_no_function_says_so():
@@ -283,8 +284,7 @@ def test_held_connections_measures_each_kind_of_server():
     assert epoll.counts == (0, 40) and not epoll.note
     assert epoll.threads[-1] <= 2  # the server and the runner's watchdog
     blank = checks.held_connections(_named_stub("serve_files"), counts=(0, 40), probes=3)
-    assert blank.counts == () and blank.note == ("serve_files is not written yet: it raises NotImplementedError. "
-                                                 "Replace `raise NotImplementedError()` with your code.")
+    assert blank.counts == () and blank.note == "serve_files is not written yet: it raises NotImplementedError."
     assert str(blank) == f"serve_files: nothing measured ({blank.note})"
 
 

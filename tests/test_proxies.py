@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from netkit.leaks import leftovers, snapshot
-from netkit.proxies import UDPFaults, datagram_fate, tcp_proxy, udp_proxy
+from netkit.leaks import assert_no_leaks, leftovers, snapshot
+from netkit.proxies import UDPFaults, datagram_fate, lockstep_peer, lockstep_proxy, tcp_proxy, udp_proxy
 from netkit.servers import echo_server, scripted_server, tcp_server, udp_server
 
 GREETING = b"220 Service ready for new user\r\n"
@@ -101,6 +101,77 @@ def test_to_server_resegments_what_the_client_sends_and_leaves_replies_alone():
     assert first_reads[0] != message and message.startswith(first_reads[0])
     assert all(len(piece) == 1 for piece in sent(proxy.recording, "->"))
     assert sent(proxy.recording, "<-") == [b"331 Password required\r\n"]
+
+
+# --- TCP: a lockstep peer ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chunk", [1, 5])
+def test_a_lockstep_peer_gives_each_recv_one_piece_however_late_the_reader_starts(chunk):
+    message = b"220 Service ready\r\n"
+    with lockstep_peer(message, chunk=chunk, then="close") as (sock, recording):
+        time.sleep(0.05)  # a late reader: a proxy's pieces would all be waiting by now
+        reads = []
+        while data := sock.recv(4096):
+            reads.append(data)
+    assert reads == [message[at:at + chunk] for at in range(0, len(message), chunk)]
+    assert recording.data("<-") == message
+    assert [chunk.event for chunk in recording.chunks if chunk.event] == ["connect", "close"]
+
+
+def test_a_lockstep_peer_holds_the_connection_open_and_sends_nothing_unread():
+    with lockstep_peer([b"ab", b"cd"], chunk=2) as (sock, recording):
+        assert sock.recv(10) == b"ab"
+        sock.settimeout(0.2)
+        assert sock.recv(10) == b"cd"
+        with pytest.raises(TimeoutError):  # "hold": no FIN, nothing more
+            sock.recv(10)
+    assert recording.data("<-") == b"abcd"
+
+
+@pytest.mark.parametrize("knobs", [{"chunk": 0}, {"chunk": "random"}, {"then": "reset"}])
+def test_bad_lockstep_knobs_are_refused_by_name(knobs):
+    with pytest.raises(ValueError, match=next(iter(knobs))):
+        with lockstep_peer(b"x", **knobs):
+            pass
+
+
+def test_a_lockstep_peer_or_proxy_leaves_nothing_behind():
+    before = snapshot()
+    with lockstep_peer(b"x" * 100, chunk=1) as (sock, _recording):
+        assert sock.recv(1) == b"x"  # the peer still has 99 pieces to send when the block ends
+    with scripted_server(b"y" * 100, then="hold") as address, lockstep_proxy(address) as (sock, _recording):
+        assert sock.recv(1) == b"y"  # the relay is still waiting on both sides when the block ends
+    assert_no_leaks(before)
+
+
+def test_a_lockstep_proxy_relays_a_conversation_one_piece_per_recv():
+    def server(conn, addr):
+        conn.sendall(GREETING)
+        line = recv_line(conn)
+        conn.sendall(b"331 got " + line)
+
+    with tcp_server(server) as address, lockstep_proxy(address, chunk="random", seed=3) as (sock, recording):
+        time.sleep(0.05)  # a late reader still gets one piece per recv()
+        reads = [sock.recv(4096)]
+        while b"".join(reads) != GREETING:
+            reads.append(sock.recv(4096))
+        sock.sendall(b"USER x\r\n")
+        rest = recv_until_eof(sock)
+    assert rest == b"331 got USER x\r\n"
+    pieces = [c.data for c in recording.chunks if c.direction == "<-" and c.data]
+    assert reads == pieces[:len(reads)] and len(reads) > 1
+    assert recording.data("->") == b"USER x\r\n"
+    assert [(c.direction, c.event) for c in recording.chunks if c.event] == [("->", "connect"), ("<-", "close")]
+
+
+def test_a_lockstep_proxy_cuts_the_same_pieces_for_the_same_seed():
+    def cuts(seed):
+        with scripted_server(bytes(200)) as address, lockstep_proxy(address, chunk="random", seed=seed) as (sock, rec):
+            recv_until_eof(sock)
+        return [len(c.data) for c in rec.chunks if c.direction == "<-" and c.data]
+
+    assert cuts(1) == cuts(1) != cuts(2)
 
 
 def random_cuts(seed):

@@ -43,7 +43,7 @@ EXPECTED = {
     "netkit/__init__.py", "netkit/byteorder.py", "netkit/errors.py", "netkit/framing.py", "netkit/ftp.py",
     "netkit/ftpproto.py", "netkit/http.py", "netkit/leaks.py", "netkit/ports.py", "netkit/proxies.py",
     "netkit/runner.py", "netkit/servers.py", "netkit/sntp.py", "netkit/widgets.py", "netkit/wire.py",
-    "netkit/checks/__init__.py", "netkit/checks/_base.py", "netkit/checks/_cases.py",
+    "netkit/checks/__init__.py", "netkit/checks/_base.py", "netkit/checks/_cases.py", "netkit/checks/_harness.py",
     "netkit/checks/byteorder.py", "netkit/checks/ftp.py", "netkit/checks/ntp.py", "netkit/checks/select.py",
     "netkit/checks/tcp.py", "netkit/checks/tcpudp.py",
 }

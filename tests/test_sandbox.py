@@ -140,6 +140,25 @@ def living(marker):
     return found
 
 
+def write_class(into, attacks, **fields):
+    """A class of lab 03 in nbgrader's layout: the full solution (carrying ``SECRET``) and, per attack,
+    the blank notebook plus one cell, the attack's source with ``fields`` filled in."""
+    solution = nbformat.read(SAMPLES / "solution" / LAB / f"{LAB}.ipynb", as_version=4)
+    for cell in solution.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source += f"\n# {SECRET}\n"
+            break
+    (into / "solution" / LAB).mkdir(parents=True)
+    nbformat.write(solution, into / "solution" / LAB / f"{LAB}.ipynb")
+    blank = nbformat.read(SAMPLES / "blank" / LAB / f"{LAB}.ipynb", as_version=4)
+    first_code = next(i for i, c in enumerate(blank.cells) if c.cell_type == "code")
+    for student, attack in attacks.items():
+        nb = nbformat.from_dict(blank)
+        nb.cells.insert(first_code + 1, nbformat.v4.new_code_cell(attack.format(**fields)))
+        (into / student / LAB).mkdir(parents=True)
+        nbformat.write(nb, into / student / LAB / f"{LAB}.ipynb")
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     try:
@@ -148,22 +167,8 @@ def hostile(tmp_path_factory):
         pytest.fail(str(exc))
     root = tmp_path_factory.mktemp("hostile")
     submissions, course, escape = root / "submissions", root / "course", root / "escaped.txt"
-    solution = nbformat.read(SAMPLES / "solution" / LAB / f"{LAB}.ipynb", as_version=4)
-    for cell in solution.cells:
-        if cell.metadata.get("nbgrader", {}).get("solution"):
-            cell.source += f"\n# {SECRET}\n"
-            break
-    (submissions / "solution" / LAB).mkdir(parents=True)
-    nbformat.write(solution, submissions / "solution" / LAB / f"{LAB}.ipynb")
-    blank = nbformat.read(SAMPLES / "blank" / LAB / f"{LAB}.ipynb", as_version=4)
-    first_code = next(i for i, c in enumerate(blank.cells) if c.cell_type == "code")
-    for student, attack in ATTACKS.items():
-        nb = nbformat.from_dict(blank)
-        source = attack.format(course=str(course), submissions=str(submissions), repo=str(REPO),
-                               escape=str(escape), marker=MARKER)
-        nb.cells.insert(first_code + 1, nbformat.v4.new_code_cell(source))
-        (submissions / student / LAB).mkdir(parents=True)
-        nbformat.write(nb, submissions / student / LAB / f"{LAB}.ipynb")
+    write_class(submissions, ATTACKS, course=str(course), submissions=str(submissions), repo=str(REPO),
+                escape=str(escape), marker=MARKER)
     before = netkit_hashes(), git_status()
     rows = grade_class(submissions, jobs=2, course=course, show_progress=False)
     return {"rows": {r.student_id: r for r in rows}, "course": course, "escape": escape, "before": before}

@@ -9,7 +9,6 @@ to stderr (nbgrader gives a test cell with stderr output 0 points), and runs wit
 import functools
 import os
 import traceback
-import types
 import warnings
 
 from .. import runner
@@ -26,7 +25,7 @@ _hung = {}  # id(argument) -> argument, for the arguments of checks that ran pas
 
 _NETKIT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
-__all__ = ["check", "fail", "fail_unclosed", "names_used", "show_bytes", "CheckFailed", "HINT_CLOSE_SOCKET"]
+__all__ = ["check", "fail", "fail_unclosed", "show_bytes", "CheckFailed", "HINT_CLOSE_SOCKET"]
 
 HINT_CLOSE_SOCKET = ("close every socket you open, however the function ends: `with socket.create_connection(address) "
                      "as sock:` (or `with socket.socket(...) as sock:`) closes it when the block ends, even on an "
@@ -67,18 +66,6 @@ def fail(summary, *, sent=None, expected=None, got=None, trace=None, hint=None, 
     if hint:
         lines.append(f"Hint: {hint}")
     raise CheckFailed("\n".join(lines))
-
-
-def names_used(func):
-    """Every global and attribute name the code of ``func`` (a function or method, and the functions
-    nested in it) uses: what a check looks at to tell two mistakes with one symptom apart."""
-    code = getattr(getattr(func, "__func__", func), "__code__", None)
-    names, stack = set(), [code] if code else []
-    while stack:
-        code = stack.pop()
-        names |= set(code.co_names)
-        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return names
 
 
 def fail_unclosed(outcome, lead, what, *, trace=None):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..runner import ForbiddenModuleError, run
 from ._base import fail
+from ._harness import not_written
 
 __all__ = ["Result", "run_cases", "describe_call"]
 
@@ -91,9 +92,7 @@ def run_cases(func, calls, *, name=None, deadline=5.0, forbid=(), hint=None):
     message = outcome.message
     if message.startswith(_apply_all.__name__ + " "):
         message = on + message[len(_apply_all.__name__):]
-    if outcome.status == "raised" and isinstance(outcome.exception, NotImplementedError):
-        fail(f"{name} is not written yet: it raised NotImplementedError on {on}.",
-             hint="replace `raise NotImplementedError()` with your code, run its cell, then this one.")
+    not_written(outcome, name, call=on)
     if outcome.status == "raised" and type(outcome.exception).__name__ == "ForbiddenModuleError":
         fail(f"{on} used a module this exercise forbids: {outcome.exception}".replace(
             ": write it yourself with the socket module", ""),

@@ -32,17 +32,19 @@ import functools
 import random
 import re
 import socket
+import types
 from dataclasses import dataclass, field
 
 from .. import ftpproto
 from ..errors import PeerError
 from ..ftp import FTPHandler, FTPServer, ftp_server  # FTPHandler: pyftpdlib's, imported there without its warning
 from ..ftpproto import ReplyParser, command
-from ..proxies import tcp_proxy
+from ..proxies import lockstep_peer, lockstep_proxy, tcp_proxy
 from ..runner import run
 from ..servers import scripted_server, tcp_server
 from ..wire import EVENTS
 from ._base import check, fail, fail_unclosed, show_bytes
+from ._harness import first_difference, not_written
 
 __all__ = [
     "check_read_reply",
@@ -111,11 +113,6 @@ def _name(func):
     return getattr(func, "__name__", None) or "your function"
 
 
-def _innermost(traceback_text):
-    found = re.findall(r'line \d+, in (\S+)', traceback_text or "")
-    return found[-1] if found else None
-
-
 def _indent(text, prefix="  "):
     return "\n".join(prefix + line for line in text.rstrip().splitlines())
 
@@ -125,17 +122,9 @@ def _lead(doing, name):
     return f"{doing[0].upper()}{doing[1:]}, {name}" if doing else name
 
 
-def _not_written(outcome, name):
-    where = _innermost(outcome.traceback) or name
-    fail(f"{where} is not written yet: it raises NotImplementedError.",
-         hint=f"write {where} in its cell (replace `raise NotImplementedError()`), run that cell, "
-              "then run this one again")
-
-
 def _did_not_return(outcome, name, doing, note=None, **details):
     """Fail for any outcome but 'returned', saying what the code did instead (``note``: one more line)."""
-    if outcome.status == "raised" and isinstance(outcome.exception, NotImplementedError):
-        _not_written(outcome, name)
+    not_written(outcome, name)
     if outcome.status == "raised" and isinstance(outcome.exception, PeerError):
         raise outcome.exception
     lead = _lead(doing, name)
@@ -166,8 +155,10 @@ def _run(scenario, *args, deadline=DEADLINE, **kwargs):
 # Inside the child: the check's side of the control connection
 
 
-def _connect(address):
-    sock = socket.create_connection(address, timeout=SOCKET_TIMEOUT)
+def _connect(peer):
+    """The control connection and its reader: to ``peer`` (an address), or ``peer`` itself (a
+    connected socket, such as a lockstep peer's, which the child inherits)."""
+    sock = peer if isinstance(peer, socket.socket) else socket.create_connection(peer, timeout=SOCKET_TIMEOUT)
     return sock, sock.makefile("rb")
 
 
@@ -270,6 +261,7 @@ class _ReplyCase:
     expected: tuple = ()                # replies, in order; or an exception type
     raises: tuple = ()                  # acceptable exception types
     chunk: object = None                # the proxy's re-segmenting, None: none
+    lockstep: int | None = None         # pieces of this many bytes from a lockstep peer (a scripted wire)
     then: str = "hold"
     send: dict = field(default_factory=dict)   # index -> bytes sent before reading reply #index
     hint: str = HINT_LINES
@@ -285,8 +277,7 @@ READ_REPLY_CASES = [
     _ReplyCase("the greeting of a real FTP server", None, (GREETING,), shown=GREETING_WIRE,
                hint="a reply is a line: three digits, a space, the text, then b'\\r\\n'; "
                     "reader.readline() gives you one line"),
-    _ReplyCase("a greeting that arrives one byte per TCP segment", None, (GREETING,), chunk=1,
-               shown=GREETING_WIRE),
+    _ReplyCase("a greeting that arrives one byte per TCP segment", GREETING_WIRE, (GREETING,), lockstep=1),
     _ReplyCase("a multi-line reply", WELCOME, (WELCOME_REPLY,), hint=HINT_MULTI),
     _ReplyCase("two replies that arrive in one TCP segment (call 1 of 2, then 2 of 2)",
                b"331 Password required for student.\r\n230 Logged in.\r\n",
@@ -318,7 +309,12 @@ def _read_once(read_reply, address):
 
 @contextlib.contextmanager
 def _peer(case):
-    """The case's server, behind a re-segmenting proxy when the case says so."""
+    """The case's server, behind a re-segmenting proxy when the case says so; or a lockstep peer,
+    whose pieces each recv() sees one at a time, however late the child starts reading."""
+    if case.lockstep is not None:
+        with lockstep_peer(case.wire, chunk=case.lockstep, then=case.then) as (sock, _recording):
+            yield sock
+        return
     with contextlib.ExitStack() as stack:
         if case.wire is None:
             address = stack.enter_context(ftp_server()).address
@@ -332,7 +328,7 @@ def _peer(case):
 
 def _sent(case):
     wire = case.wire if case.wire is not None else case.shown
-    pieces = {None: "", 1: ", one byte per segment", "random": ", in random pieces"}[case.chunk]
+    pieces = {None: "", 1: ", one byte per segment", "random": ", in random pieces"}[case.lockstep or case.chunk]
     return f"{show_bytes(wire, 120)}{pieces}"
 
 
@@ -427,14 +423,21 @@ def _login_then(login, address, user, password, after):
 
 
 @contextlib.contextmanager
-def _recorded(server, chunk=None, gap=None):
+def _recorded(server, chunk=None, gap=None, lockstep=False):
     """``server`` (a context manager) behind a recording proxy: yields (address, proxy).
 
     ``gap`` (seconds between pieces) defaults to ``GAP`` for one byte per segment, else none.
+    ``lockstep``: the replies come in ``chunk`` pieces, each recv() sees one however late the child
+    reads (``netkit.proxies.lockstep_proxy``); then a connected socket stands where the address
+    was, and ``proxy`` holds only the ``recording``.
     """
     gap = (GAP if chunk == 1 else 0.0) if gap is None else gap
     with server as site:
         address = getattr(site, "address", site)
+        if lockstep:
+            with lockstep_proxy(address, chunk=chunk, seed=11) as (sock, recording):
+                yield sock, types.SimpleNamespace(recording=recording)
+            return
         with tcp_proxy(address, chunk=chunk, gap=gap, seed=11) as proxy:
             yield proxy.address, proxy
 
@@ -665,13 +668,6 @@ def check_parse_pasv(parse_pasv):
 # Exercises 4 and 5: download and upload
 
 
-def _first_difference(expected, got):
-    for index, (a, b) in enumerate(zip(expected, got)):
-        if a != b:
-            return index
-    return min(len(expected), len(got))
-
-
 def _crlf(data):
     """What pyftpdlib sends for ``data`` in ASCII type: every bare LF becomes CRLF."""
     return re.sub(rb"(?<!\r)\n", b"\r\n", data)
@@ -696,7 +692,7 @@ def _difference(expected, got, direction):
     """None if ``got == expected``, else (kind, details): how a transfer changed the bytes."""
     if got == expected:
         return None
-    at = _first_difference(expected, got)
+    at = first_difference(expected, got)
     details = f"first difference at offset {at:,}: expected {expected[at:at + 12]!r}, got {got[at:at + 12]!r}"
     if len(got) < len(expected) and expected.startswith(got):
         return "short", details
@@ -772,8 +768,10 @@ def _wind_up(sock, reader):
 
     A transfer still in progress when the function returned ends first (RFC 959: QUIT waits
     for it), so its 226 shows up here, and the server's file is complete afterwards. It ends
-    "done" (the server closed after QUIT), "hung" (the server did not close in time: a data
-    connection left open) or "closed" (the student's code had closed the control connection).
+    "done" (the server said 221 to QUIT, or closed), "hung" (no 221 in time: a data connection
+    left open) or "closed" (the student's code had closed the control connection). It stops at
+    the 221 rather than at the server's close: a child that inherited the server's end of the
+    connection (a lockstep proxy connects before the fork) holds it open until the child ends.
     """
     replies = []
     try:
@@ -785,12 +783,13 @@ def _wind_up(sock, reader):
         while not replies or replies[-1].code in TRANSFER_REPLIES:
             replies.append(_reference_reply(reader))
         sock.sendall(b"QUIT\r\n")
-        while True:
+        while replies[-1].code != 221:
             replies.append(_reference_reply(reader))
     except (PeerError, ValueError):
         return replies, "done" if replies else "closed"   # the server closed: everything is in
     except OSError:
         return replies, "hung"
+    return replies, "done"
 
 
 def _left_over(lead, wind_up, trace, output):
@@ -860,7 +859,6 @@ TIGHT_SOCKET_OPTIONS = (
     (socket.SOL_SOCKET, socket.SO_SNDBUF, 65536),
     (socket.SOL_SOCKET, socket.SO_RCVBUF, 65536),
 )
-PIECE_GAP = 0.01                # between the pieces of the visible download's replies
 NOTE_NO_226 = ("The server had not sent its 226: it sends it only once the whole file has gone out on the "
                "data connection, and the file goes out only as fast as the client reads it (the socket "
                "buffers hold a small part of it).")
@@ -907,9 +905,9 @@ def _download_all(names):
     return lambda download, sock, reader: [download(sock, reader, name) for name in names]
 
 
-def _check_downloads(download, names, chunk=None, gap=None, tight=False):
+def _check_downloads(download, names, chunk=None, tight=False, lockstep=False):
     name = _name(download)
-    with _recorded(_ftp_server(FILES, tight), chunk, gap) as (address, proxy):
+    with _recorded(_ftp_server(FILES, tight), chunk, lockstep=lockstep) as (address, proxy):
         outcome = _run(_session, functools.partial(_download_all(names), download), address, student=download,
                        deadline=TRANSFER_DEADLINE)
         trace, replies = _trace(proxy), _server_replies(proxy)
@@ -949,10 +947,10 @@ def check_download(download):
     """download fetches 1 MiB of random bytes exactly, reads the 226, raises FTPError for a missing file, and
     closes its data connection itself (a socket left to the garbage collector fails).
 
-    The replies come in seeded random pieces, far enough apart that each recv() sees one piece:
-    the same pieces, and the same message, on every run.
+    The replies come in seeded random pieces, each sent once the code has read the one before
+    (a lockstep proxy): each recv() sees one piece, the same pieces and the same message on every run.
     """
-    _check_downloads(download, ["random.bin"], chunk="random", gap=PIECE_GAP)
+    _check_downloads(download, ["random.bin"], chunk="random", lockstep=True)
     _check_missing(download)
 
 

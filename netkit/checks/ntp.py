@@ -21,7 +21,6 @@ import contextlib
 import dataclasses
 import math
 import random
-import re
 import select
 import socket
 import struct
@@ -30,11 +29,12 @@ import time
 
 from .. import sntp
 from ..proxies import udp_proxy
-from ..runner import background, report_ready, run
+from ..runner import report_ready, run
 from ..servers import udp_server
 from ..wire import hexdump
-from ._base import CheckFailed, check, fail, show_bytes
+from ._base import check, fail, show_bytes
 from ._cases import run_cases
+from ._harness import not_written, serving
 
 __all__ = [
     "check_build_request",
@@ -92,28 +92,6 @@ def _when(unix_time):
 def _cases(func, cases, forbid=()):
     """One ``Result`` per case (a tuple of arguments), all run in one child process."""
     return run_cases(func, [(tuple(case), {}) for case in cases], forbid=forbid)
-
-
-def _not_written(outcome):
-    """Fail plainly when the student's code (or a stub it calls) still raises NotImplementedError."""
-    if outcome.status == "raised" and type(outcome.exception).__name__ == "NotImplementedError":
-        names = re.findall(r", in (\w+)", outcome.traceback or "")
-        name = names[-1] if names else outcome.function
-        fail(f"{name} is not written yet (it raises NotImplementedError).",
-             hint=f"replace `raise NotImplementedError()` in {name} with your code, run that cell, "
-                  "then run this one again")
-
-
-def _not_written_or(exc, names):
-    """``background().ready()`` failed: say "not written yet" plainly, else re-raise its lesson."""
-    text = str(exc)
-    if "NotImplementedError" in text:
-        found = re.findall(r", in (\w+)", text)
-        name = found[-1] if found else names[-1]
-        fail(f"{name} is not written yet (it raises NotImplementedError).",
-             hint=f"replace `raise NotImplementedError()` in {name} with your code, run that cell, "
-                  "then run this one again")
-    raise exc
 
 
 # ---------------------------------------------------------------------------------------
@@ -641,7 +619,7 @@ def _answer_case(sntp_query, *, timeout, tries, offset, hold=0.0, before=(), wha
     fake = _FakeServer(offset=offset, hold=hold, before=before)
     with fake as server:
         outcome = _query(sntp_query, server, timeout, tries, extra=hold, host=host)
-    _not_written(outcome)
+    not_written(outcome, outcome.function)
     called = (host or server[0], server[1])
     sent = f"sntp_query({called!r}, timeout={timeout}, tries={tries}){what}"
     trace = fake.text()
@@ -681,7 +659,7 @@ def _refusal_case(sntp_query, *, header, what, code=None, timeout=0.4, tries=3):
     fake = _FakeServer(offset=6.5, header=header)
     with fake as server:
         outcome = _query(sntp_query, server, timeout, tries)
-    _not_written(outcome)
+    not_written(outcome, outcome.function)
     sent = f"sntp_query(('127.0.0.1', {server[1]}), timeout={timeout}, tries={tries})"
     trace = fake.text()
     expected = "ConnectionError at once, with a message that says why" + (f" (the kiss code {code!r})" if code else "")
@@ -718,7 +696,7 @@ def _retry_case(sntp_query, *, drop_first, timeout, tries):
     fake = _FakeServer(offset=-3.25)
     with fake as server, udp_proxy(server, drop_first=drop_first) as proxy:
         outcome = _query(sntp_query, proxy.address, timeout, tries)
-    _not_written(outcome)
+    not_written(outcome, outcome.function)
     sent = (f"sntp_query(('127.0.0.1', {proxy.address[1]}), timeout={timeout}, tries={tries}) through a proxy "
             f"that drops the first {_plural(drop_first, 'request')}")
     report = proxy.report
@@ -749,7 +727,7 @@ def _give_up_case(sntp_query, *, timeout, tries, flood=None, stray=None):
     fake = _FakeServer(silent=True, flood=flood, stray=None if stray is None else stray * timeout)
     with fake as server:
         outcome = _query(sntp_query, server, timeout, tries)
-    _not_written(outcome)
+    not_written(outcome, outcome.function)
     sent = f"sntp_query(('127.0.0.1', {server[1]}), timeout={timeout}, tries={tries})"
     situation = "a server that never answers" + (
         f", while stale replies from port {fake.spoof_port} arrive every {flood} s" if flood else "") + (
@@ -862,7 +840,10 @@ def _serve_child(make_ntp_socket, serve_ntp, clock, host="127.0.0.1"):
     serve_ntp(sock, clock=clock)
 
 
-_serve_child.__name__ = _serve_child.__qualname__ = "your server (make_ntp_socket, then serve_ntp)"
+def _ntp_server(make_ntp_socket, serve_ntp, clock, *host, deadline):
+    """The student's server in a child (``_harness.serving``), a context that yields its ``StudentServer``."""
+    return serving(_serve_child, make_ntp_socket, serve_ntp, clock, *host, name="serve_ntp", deadline=deadline,
+                   label="your server (make_ntp_socket, then serve_ntp)")
 
 
 def _client_request(rng, version=4):
@@ -926,8 +907,7 @@ def _server_died(handle, what, hint=None):
     """If the student's server process has ended, fail with how it ended."""
     if handle.alive:
         return
-    outcome = handle.stop()
-    _not_written(outcome)
+    outcome = handle.end()
     if "format requires -128 <= number <= 127" in outcome.clause + (outcome.traceback or ""):
         hint = ("struct refused a number above 127 for a signed byte ('b'): data[2], the request's poll, is "
                 "read as 0-255, and a negative poll (chrony sends -6) is 250 that way. Copy the byte itself "
@@ -1059,10 +1039,7 @@ def _ntplib_accepts(handle, address, clock, version=4):
 
 
 def _start_server(handle):
-    try:
-        address = handle.ready(timeout=5.0)
-    except CheckFailed as exc:
-        _not_written_or(exc, ("make_ntp_socket", "serve_ntp"))
+    address = handle.ready(timeout=5.0, name="make_ntp_socket")
     if not (isinstance(address, tuple) and len(address) >= 2):
         fail(f"make_ntp_socket returned a socket whose getsockname() is {address!r}.",
              expected="a UDP socket bound to ('127.0.0.1', port)", hint="sock.bind((host, port))")
@@ -1078,7 +1055,7 @@ def _era_died(when):
 def _era_server(make_ntp_socket, serve_ntp, when, rng, clients=2, host="127.0.0.1"):
     """A server whose clock reads ``when`` (after 2036): replies in era 1, and it does not die."""
     clock = _Clock.at(when)
-    with background(_serve_child, make_ntp_socket, serve_ntp, clock, host, deadline=10.0) as handle:
+    with _ntp_server(make_ntp_socket, serve_ntp, clock, host, deadline=10.0) as handle:
         address = _start_server(handle)
         label = f"a server whose clock reads {_when(when)}"
         _ask_clients(handle, address, clock, [_client_request(rng) for _ in range(clients)], label,
@@ -1092,7 +1069,7 @@ def check_ntp_server(make_ntp_socket, serve_ntp):
     then a server whose clock is just past 2036-02-07 06:28:16 (era 1)."""
     clock = _Clock(SERVER_OFFSET)
     rng = random.Random(4)
-    with background(_serve_child, make_ntp_socket, serve_ntp, clock, deadline=20.0) as handle:
+    with _ntp_server(make_ntp_socket, serve_ntp, clock, deadline=20.0) as handle:
         address = _start_server(handle)
         _ask_clients(handle, address, clock, [_client_request(rng) for _ in range(2)], "two clients at once")
         _ask_clients(handle, address, clock, [_client_request(rng) for _ in range(100)], "100 clients at once")
@@ -1149,7 +1126,7 @@ def _judge_ping(outcome, label, count, timeout, lost, trace, sent, cause=None, l
     ``cause(i)`` explains a lost ping i reported with a time; ``held``: every echo took at least
     that long; ``called``/``address``: ping was called with a name, the echoes come from the address."""
     late = late or {}
-    _not_written(outcome)
+    not_written(outcome, outcome.function)
     if outcome.status != "returned":
         fail(f"{label}: ping {outcome.clause}" + (f": {outcome.stuck_at}" if outcome.stuck_at else "") + _tb(outcome),
              trace=trace, output=outcome.output,

@@ -31,7 +31,6 @@ answers meanwhile).
 
 import contextlib
 import dataclasses
-import functools
 import http.client
 import os
 import random
@@ -45,15 +44,16 @@ import statistics
 import struct
 import tempfile
 import time
-import types
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from ..framing import ProtocolError, parse_response_head
-from ..runner import CPUMeter, _is_student, background, report_ready, run
+from ..runner import CPUMeter, background, report_ready, run
 from ..servers import LOOPBACK, Address, temp_root
-from ._base import check, fail, names_used, show_bytes
+from ..errors import CheckFailed
+from ._base import check, fail, show_bytes
+from ._harness import forbidden_uses, names_used, not_written, serving
 
 __all__ = [
     "FORBID",
@@ -78,7 +78,6 @@ _SPAWNERS = {"Thread", "start_new_thread", "fork", "forkpty", "posix_spawn", "po
 SERVE_LIMIT = 20.0  # the child's own deadline; every check stops it long before
 PROMPT = 1.0  # seconds a client may wait for its answer
 _TICK = 0.02  # the crowd's longest select() wait: how often it looks at the child
-_SETTLE = 0.2  # how long a failing check lets the child finish reporting before it stops it
 _RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST
 _SMALL_SNDBUF = 32 * 1024  # the check's listener: accepted sockets inherit a small send buffer
 
@@ -95,51 +94,12 @@ def _need_function(func, name):
 
 def _spawner_uses(func):
     """The threads, processes or asyncio that ``func`` (and the helpers it calls) uses."""
-    found, seen = set(), set()
-
-    def origin(value):
-        if isinstance(value, types.ModuleType):
-            return value.__name__
-        return getattr(value, "__module__", None) or ""
-
-    def judge(name, value):
-        """Record ``value`` (bound to ``name``) if it spawns; else look inside it."""
-        root = origin(value).split(".")[0] if value is not None else ""
-        if name in FORBID or root in FORBID:
-            found.add(name if name in FORBID else f"{origin(value)}.{getattr(value, '__name__', name)}")
-        elif name in _SPAWNERS:
-            found.add(name)
+    found = set()
+    for use in forbidden_uses(func, FORBID, names=_SPAWNERS, strings=True):
+        if use.name in FORBID or use.string or use.origin.split(".")[0] not in FORBID:
+            found.add(use.name)
         else:
-            visit(value)
-
-    def visit_code(code, scope):
-        for name in code.co_names:
-            judge(name, scope.get(name))
-        for const in code.co_consts:
-            if isinstance(const, types.CodeType):
-                visit_code(const, scope)
-            elif isinstance(const, str) and const in FORBID:
-                found.add(const)
-
-    def visit(obj):
-        while isinstance(obj, functools.partial):
-            obj = obj.func
-        obj = getattr(obj, "__func__", obj)
-        if obj is None or id(obj) in seen:
-            return
-        code = getattr(obj, "__code__", None)
-        if isinstance(obj, types.FunctionType) and _is_student(code.co_filename):
-            seen.add(id(obj))
-            visit_code(code, obj.__globals__)
-            for name, cell in zip(code.co_freevars, obj.__closure__ or ()):  # helpers of an enclosing function
-                with contextlib.suppress(ValueError):
-                    judge(name, cell.cell_contents)
-        elif isinstance(obj, type) and not origin(obj).startswith(("builtins", "netkit")):
-            seen.add(id(obj))
-            for member in vars(obj).values():
-                visit(getattr(member, "fget", member))
-
-    visit(func)
+            found.add(f"{use.origin}.{getattr(use.value, '__name__', use.name)}")
     return sorted(found)
 
 
@@ -189,10 +149,6 @@ _HINT_BY_ERROR = {  # what a server raised -> the idea of the lecture to revisit
 }
 
 
-def _not_written(outcome):
-    return outcome.status == "raised" and isinstance(outcome.exception, NotImplementedError)
-
-
 def _story(outcome, name, *, stuck, spinning=False):
     """What the student's server did, as lines of a failure message, and the hint that fits it.
 
@@ -200,9 +156,6 @@ def _story(outcome, name, *, stuck, spinning=False):
     where it was waiting is the story; or ``spinning`` (it was using the CPU): then where
     it was is only a point of its loop, and the caller's hint stands.
     """
-    if _not_written(outcome):
-        return [f"{name} is not written yet: it raises NotImplementedError. "
-                "Replace `raise NotImplementedError()` with your code."], None
     if outcome.status == "returned":
         return [f"{name} returned {outcome.value!r:.80}: a server keeps serving until it is stopped "
                 "(a `while True:` loop)."], "a server's loop never ends by itself."
@@ -236,9 +189,10 @@ class _Server:
     (the epoll check says which descriptor it gave the server).
     """
 
-    def __init__(self, handle, name, notes=None):
-        self.handle = handle
-        self.name = name
+    def __init__(self, child, notes=None):
+        self.child = child  # a _harness.StudentServer
+        self.handle = child.handle
+        self.name = child.name
         self.notes = notes or {}
         self.doing = ""  # what the check is doing now, e.g. "(20 clients at once, ...)"
 
@@ -252,12 +206,7 @@ class _Server:
         A server that died on its own (raised, returned, exited) closed its sockets, so what the
         clients saw says nothing new: the message is then "it stopped" during ``self.doing``, and why.
         """
-        # A server that raises closes its sockets (the clients see EOF or a reset) a moment before
-        # its child reports why: wait that moment, so a dying server is not taken for a stuck one.
-        self.handle.wait(_SETTLE)
-        outcome = self.handle.stop()
-        if _not_written(outcome):
-            fail(_story(outcome, self.name, stuck=False)[0][0])
+        outcome = self.child.end()  # a dying server is not taken for a stuck one: it settles first
         if not outcome.stopped:
             summary, fields = (f"Your server stopped {self.doing}." if self.doing else summary), {}
         summary = summary[:1].upper() + summary[1:]  # it may start with a client's name
@@ -276,10 +225,8 @@ class _Server:
 @contextlib.contextmanager
 def _serving(target, *args, name, forbid=(), hand_over=(), notes=None):
     """Run ``target(*args)`` in a child; the parent's copies of ``hand_over`` sockets are closed."""
-    with background(target, *args, deadline=SERVE_LIMIT, forbid=forbid) as handle:
-        for sock in hand_over:
-            sock.close()  # the child has its own copy; ours would only keep ports open
-        yield _Server(handle, name, notes)
+    with serving(target, *args, name=name, deadline=SERVE_LIMIT, forbid=forbid, hand_over=hand_over) as child:
+        yield _Server(child, notes)
 
 
 @contextlib.contextmanager
@@ -825,9 +772,7 @@ _PURE_ERRORS = {  # what http_response raised -> the idea to revisit
 def _call_pure(http_response, request, folder):
     """The student's response to ``request``, as bytes, or a failure that says what happened."""
     outcome = run(http_response, request, folder, deadline=2.0)
-    if _not_written(outcome):
-        fail("http_response is not written yet: it raises NotImplementedError. "
-             "Replace `raise NotImplementedError()` with your code.")
+    not_written(outcome, "http_response")
     if not outcome.ok:
         kind = type(outcome.exception).__name__ if outcome.exception is not None else ""
         fail(f"http_response was given the request {show_bytes(request, 70)} and did not return a response:\n"
@@ -1167,10 +1112,18 @@ def _capacity_server(server, name, folder):
         with background(_reference_server, folder, deadline=SERVE_LIMIT) as handle:
             yield handle.ready(), handle, lambda: _story(handle.stop(), name, stuck=True)[0][0]
         return
-    with _listening(backlog=socket.SOMAXCONN) as (listener, address):
-        with background(server, listener, folder, deadline=SERVE_LIMIT) as handle:
-            listener.close()
-            yield address, handle, lambda: _story(handle.stop(), name, stuck=True)[0][0]
+    with _listening(backlog=socket.SOMAXCONN) as (listener, address), \
+            serving(server, listener, folder, name=name, deadline=SERVE_LIMIT, hand_over=[listener]) as child:
+        yield address, child.handle, lambda: _ended(child)
+
+
+def _ended(child):
+    """The first line of what a failure message would say of the student's server, stopped now."""
+    try:
+        outcome = child.end()
+    except CheckFailed as exc:  # not written yet
+        return str(exc).splitlines()[0]
+    return _story(outcome, child.name, stuck=True)[0][0]
 
 
 def _lower_quartile(times):

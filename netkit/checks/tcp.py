@@ -25,7 +25,6 @@ reads the kernel's table of TCP connections.
 
 import contextlib
 import errno
-import fcntl
 import os
 import pickle
 import random
@@ -33,19 +32,18 @@ import selectors
 import socket
 import struct
 import tempfile
-import termios
 import threading
 import time
 from dataclasses import dataclass
 
-from ..errors import PeerError
+from ..errors import DeadlineExceeded, PeerError, StudentCodeError
 from ..framing import encode_message, parse_response
 from ..http import http_server
-from ..proxies import tcp_proxy
-from ..runner import CPUMeter, background, report_ready, run
+from ..proxies import lockstep_peer, tcp_proxy
+from ..runner import CPUMeter, Unpicklable, report_ready, run
 from ..servers import scripted_server, tcp_server
-from ..wire import Recording
-from ._base import check, fail, names_used, show_bytes
+from ._base import check, fail, show_bytes
+from ._harness import first_difference, names_used, not_written, serving
 
 __all__ = [
     "check_recv_exactly",
@@ -61,8 +59,6 @@ DEADLINE = 2.0  # seconds a correct call needs a few milliseconds of
 SERVER_DEADLINE = 20.0  # a student's server lives at most this long
 CLIENT_WAIT = 2.0  # how long a check's client waits for an echo or an EOF
 GAP = 0.001  # seconds between the pieces a one-byte-at-a-time peer sends
-LOCKSTEP_POLL = 0.0002  # seconds between two looks at whether the reader took the last piece
-_BYTES_RECEIVED = 128  # offset of tcpi_bytes_received (u64) in Linux's struct tcp_info (4.1 on)
 SMALL_SNDBUF = 8192  # the kernel doubles it: a 16 KiB send buffer makes send() partial
 FORBIDDEN_HTTP = ("urllib", "http.client", "requests", "urllib3", "httpx")
 FORBIDDEN_NAMES = {"urllib", "urlopen", "http", "HTTPConnection", "HTTPResponse", "requests",
@@ -85,13 +81,6 @@ HINT_LISTEN = "A TCP server is socket() -> bind() -> listen() -> accept() -> rec
 
 def _count(n):
     return f"{n:,} byte{'' if n == 1 else 's'}"
-
-
-def _first_difference(a, b):
-    for index, (x, y) in enumerate(zip(a, b)):
-        if x != y:
-            return index
-    return min(len(a), len(b))
 
 
 def _is_text(data):
@@ -135,13 +124,6 @@ def _printed(outcome):
     return outcome.output if outcome is not None and outcome.output.strip() else None
 
 
-def _not_written(outcome, name):
-    """Fail plainly when the student's stub still raises NotImplementedError."""
-    if outcome is not None and outcome.status == "raised" and isinstance(outcome.exception, NotImplementedError):
-        fail(f"{name} is not written yet: it raises NotImplementedError.",
-             hint="replace `raise NotImplementedError()` with your code, run that cell, then this one.")
-
-
 def _is_eof_error(exc):
     return isinstance(exc, EOFError)
 
@@ -164,7 +146,7 @@ class _StepLog:
         try:
             body = pickle.dumps((index, value))
         except Exception:  # noqa: BLE001  (an odd value is still worth reporting)
-            body = pickle.dumps((index, _Opaque(type(value).__name__, repr(value)[:200])))
+            body = pickle.dumps((index, Unpicklable(type(value).__name__, repr(value)[:200])))
         data = struct.pack(">I", len(body)) + body
         while data:
             data = data[os.write(self._file.fileno(), data):]
@@ -184,15 +166,6 @@ class _StepLog:
         self._file.close()
 
 
-@dataclass(frozen=True)
-class _Opaque:
-    type_name: str
-    text: str
-
-    def __repr__(self):
-        return self.text
-
-
 def _drive_calls(func, sock, calls, log):
     """In the child: ``func(sock, *args)`` for each args in ``calls``, logging each result."""
     for index, args in enumerate(calls):
@@ -209,13 +182,13 @@ def _drive_reader(cls, sock, calls, log):
 @contextlib.contextmanager
 def _peer(script, *, then="hold", lockstep=None, **proxy):
     """A scripted peer, behind a ``tcp_proxy(**proxy)`` when knobs are given, or sending in
-    ``lockstep`` pieces (see ``_lockstep_peer``).
+    ``lockstep`` pieces (``netkit.proxies.lockstep_peer``).
 
     Yields ``(client socket connected to it, recording or None)``; the client socket is
     blocking (no timeout): the runner's deadline bounds what the student's code does with it.
     """
     if lockstep is not None:
-        with _lockstep_peer(script, then=then, chunk=lockstep) as pair:
+        with lockstep_peer(script, then=then, chunk=lockstep) as pair:
             yield pair
         return
     with contextlib.ExitStack() as stack:
@@ -227,71 +200,6 @@ def _peer(script, *, then="hold", lockstep=None, **proxy):
         sock = stack.enter_context(socket.create_connection(address, timeout=5.0))
         sock.settimeout(None)
         yield sock, recording
-
-
-def _taken(reader):
-    """How many bytes the code reading ``reader`` has taken out of it so far: what the kernel
-    received minus what still waits unread (Linux: tcpi_bytes_received and FIONREAD); None if unknown.
-
-    The two are read in that order, so the answer is never more than the truth."""
-    try:
-        info = reader.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
-        queued = fcntl.ioctl(reader.fileno(), termios.FIONREAD, b"\0" * 4)
-    except (OSError, AttributeError):
-        return None
-    if len(info) < _BYTES_RECEIVED + 8:
-        return None
-    return struct.unpack_from("=Q", info, _BYTES_RECEIVED)[0] - struct.unpack("i", queued)[0]
-
-
-def _feed(conn, reader, pieces, then, recording, stop):
-    """In a thread: send each piece only once the reader has taken every byte before it."""
-    sent = 0
-    with contextlib.suppress(OSError):
-        for piece in pieces:
-            # Strategy: nothing signals "the reader took the bytes", so look at the kernel's counts
-            # until it has; then each recv() returns at most one piece, however late the reader starts.
-            while (taken := _taken(reader)) is not None and taken < sent:
-                if stop.wait(LOCKSTEP_POLL):
-                    return
-            if taken is None and sent and stop.wait(GAP):  # not Linux: fall back on a pause
-                return
-            recording.add(0, "<-", piece)
-            conn.sendall(piece)
-            sent += len(piece)
-        if then == "close":
-            recording.add(0, "<-", event="close")
-            conn.shutdown(socket.SHUT_WR)
-
-
-@contextlib.contextmanager
-def _lockstep_peer(script, *, then, chunk):
-    """A peer that sends ``script`` in pieces of ``chunk`` bytes, each one only after the reader
-    has taken all the bytes before it, then closes (``then="close"``) or holds the connection open.
-
-    A proxy's pieces are only as separate as the timing makes them: when the student's code starts
-    late, they wait in the receive queue together and one recv() returns them all. Here a recv()
-    never sees two pieces, so code that takes one recv() for a whole part fails every time.
-    Yields ``(client socket, recording)``.
-    """
-    script = script if isinstance(script, bytes) else b"".join(script)
-    recording, stop = Recording(), threading.Event()
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        client = socket.create_connection(listener.getsockname(), timeout=5.0)
-        conn, _ = listener.accept()
-    with client, conn:
-        client.settimeout(None)
-        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        recording.add(0, "->", event="connect")
-        pieces = [script[at:at + chunk] for at in range(0, len(script), chunk)]
-        feeder = threading.Thread(target=_feed, args=(conn, client, pieces, then, recording, stop),
-                                  name="netkit-lockstep-peer", daemon=True)
-        feeder.start()
-        try:
-            yield client, recording
-        finally:
-            stop.set()
-            feeder.join(2.0)
 
 
 def _wait_readable(sock, size, timeout=2.0):
@@ -392,7 +300,7 @@ def _recv_exactly_case(recv_exactly, *, script, n, how, then="hold", proxy=None,
         empty_reads = log.read().get("empty_reads", 0)
     finally:
         log.close()
-    _not_written(outcome, "recv_exactly")
+    not_written(outcome, "recv_exactly")
     call_text = f"recv_exactly(sock, {n})"
     sent = f"{_show(script if isinstance(script, bytes) else b''.join(script))} {how}"
     if expect is None:  # the peer closes before n bytes: EOFError is the only right answer
@@ -499,7 +407,7 @@ def _reader_case(cls, *, script, calls, how, then="close", proxy=None, lockstep=
         results = log.read()
     finally:
         log.close()
-    _not_written(outcome, "SocketReader")
+    not_written(outcome, "SocketReader")
     script_bytes = script if isinstance(script, bytes) else b"".join(script)
     texts = [_call_text(method, args) for method, args, _ in calls]
     sent = f"{_show(script_bytes)} {how}"
@@ -645,7 +553,7 @@ def _send_case(send_msg, payloads, how):
         wire = bytes(received)
     finally:
         log.close()
-    _not_written(outcome, "send_msg")
+    not_written(outcome, "send_msg")
     texts = [f"send_msg(sock, {_argument(p)})" for p in payloads]
     offset = 0
     for index, payload in enumerate(payloads):
@@ -689,7 +597,7 @@ def _recv_case(recv_msg, payloads, *, how, then="close", proxy=None, lockstep=No
         results = log.read()
     finally:
         log.close()
-    _not_written(outcome, "recv_msg")
+    not_written(outcome, "recv_msg")
     texts = ["recv_msg(sock)"] * len(calls)
     sent = f"{_show(script)} {how}"
     for index, want in enumerate(expected):
@@ -888,17 +796,17 @@ class _Server:
     """The student's server running in a child, and what the check learned about it."""
 
     def __init__(self, make_listener, serve_echo, stack, port=0):
-        self.handle = stack.enter_context(
-            background(_echo_child, make_listener, serve_echo, "127.0.0.1", port, deadline=SERVER_DEADLINE))
+        self.child = stack.enter_context(serving(_echo_child, make_listener, serve_echo, "127.0.0.1", port,
+                                                 name="serve_echo", deadline=SERVER_DEADLINE))
+        self.handle = self.child.handle
         self.info = self._ready()
         self.address = tuple(self.info["address"][:2]) if "address" in self.info else None
 
     def _ready(self):
         try:
-            info = self.handle.ready(timeout=DEADLINE)
-        except AssertionError as exc:
+            info = self.child.ready(timeout=DEADLINE, name="make_listener")
+        except (StudentCodeError, DeadlineExceeded) as exc:  # a stub's CheckFailed passes through
             outcome = self.handle.outcome
-            _not_written(outcome, "make_listener")
             fail("make_listener did not give back a listening socket.\n" + (_details(outcome) or f"  {exc}"),
                  hint=HINT_LISTEN, output=_printed(outcome))
         if "in_use" in info:
@@ -921,13 +829,7 @@ class _Server:
 
     def fate(self, spinning=False):
         """Stop the child; a sentence about what it had done, for a failure message."""
-        # Strategy: a server that just returned or crashed may still be on its way out;
-        # give it a moment so the message says what it did (this is a failure path only).
-        end = time.monotonic() + 0.3
-        while self.handle.alive and time.monotonic() < end:
-            time.sleep(0.01)
-        outcome = self.handle.stop()
-        _not_written(outcome, "serve_echo")
+        outcome = self.child.end()
         if outcome.status == "returned":
             return "Your serve_echo had returned: an iterative server loops forever (accept, serve, close, " \
                    "accept the next).", outcome
@@ -963,7 +865,7 @@ def _expect_echo(server, payload, label, *, wait=None):
                   "`with conn:`). Every accepted socket must be closed, or the server leaks descriptors.",
              output=_printed(outcome))
     got = seen.received
-    at = _first_difference(payload, got)
+    at = first_difference(payload, got)
     if payload.startswith(got):
         why, outcome = server.fate(spinning)
         ending = ("then closed the connection" if seen.eof else
@@ -1197,7 +1099,7 @@ def _judge_http(outcome, address, path, recording, expected, *, how, kept_open=F
 
     Headers named in ``varying`` (the server's Date) must be there, with any value.
     """
-    _not_written(outcome, "http_get")
+    not_written(outcome, "http_get")
     call_text = f"http_get({address[0]!r}, {address[1]}, {path!r})"
     trace = _trace(recording, 10)
     status = expected.status
@@ -1357,7 +1259,7 @@ def _ask_case(ask, request, *, how, host=None, **proxy):
         if outcome.status == "returned":  # its socket is closed now: the server gets to the end of the request
             state["read"].wait(CLIENT_WAIT)
         recording = relay.recording
-    _not_written(outcome, "ask")
+    not_written(outcome, "ask")
     call_text = f"ask({called[0]!r}, {called[1]}, {show_bytes(request, 30)})"
     trace = _trace(recording, 12)
     sent = f"a sort server that answers after EOF; the reply comes {how}"

@@ -34,7 +34,8 @@ from ..ports import IANA_RANGES, boundaries, range_of
 from ..proxies import UDPFaults, datagram_fate, udp_proxy
 from ..runner import run
 from ..servers import nop_server, udp_server
-from ._base import check, fail, fail_unclosed, names_used, show_bytes
+from ._base import check, fail, fail_unclosed, show_bytes
+from ._harness import names_used, not_written
 from ._cases import describe_call, run_cases
 
 __all__ = [
@@ -489,9 +490,7 @@ def _probe_failure(name, args, timeout, outcome, expected, story, hint, note=Non
     if outcome.status == "returned":
         fail(f"{call} returned {outcome.value!r}, but the port is {expected!r}.{port}",
              expected=repr(expected), got=repr(outcome.value) + (f": {note}" if note else ""), hint=hint)
-    if outcome.status == "raised" and isinstance(outcome.exception, NotImplementedError):
-        fail(f"{name} is not written yet: it raised NotImplementedError on {call}.",
-             hint="replace `raise NotImplementedError()` with your code, run its cell, then this one.")
+    not_written(outcome, name, call=call)
     lines = outcome.message.replace(outcome.function, call, 1).splitlines()
     fail("\n".join([lines[0] + port, *lines[1:]]), expected=f"{expected!r} within {timeout} s",
          hint=HINT_PROBE_TIMEOUT if outcome.status == "timeout" else hint)
@@ -735,9 +734,7 @@ def _check_link(measure_link, count, timeout, paced=False, host=None, **faults):
         report = proxy.report
         echoed = [chunk.data for chunk in proxy.recording.chunks if chunk.direction == "<-"]
     if outcome.status != "returned":
-        if outcome.status == "raised" and isinstance(outcome.exception, NotImplementedError):
-            fail(f"measure_link is not written yet: it raised NotImplementedError on {call}.",
-                 hint="replace `raise NotImplementedError()` with your code, run its cell, then this one.")
+        not_written(outcome, "measure_link", call=call)
         fail(f"{call} with {setting}:\n" + outcome.message.replace(outcome.function + " ", "it ", 1),
              hint=HINT_LINK)
     sent = list(report.payloads)

@@ -12,12 +12,12 @@ import random
 from ..byteorder import Header
 from ..checks._base import check, fail
 from ..checks._cases import describe_call
+from ..checks._harness import forbidden_uses
 from ..checks.byteorder import (
     BAD_NUMBERS, BAD_QUADS, GOOD_QUADS, HINT_QUAD, HINT_RANGE, HINT_STRICT, SIZES, _HEADER, _check_answer,
     _check_numbers, _check_pack, _check_quads, _check_readings, _check_short, _check_swaps, _check_unpack,
     _expect_value_errors, _quad_cases, _run,
 )
-from ._forbid import forbidden_uses
 
 __all__ = [
     "check_ip_to_int_hidden",
@@ -41,7 +41,7 @@ def _no_forbidden_names(func, name, modules=BY_HAND, hint=None):
     __tracebackhide__ = True  # noqa: F841
     uses = forbidden_uses(func, modules)
     if uses:
-        shown = ", ".join(f"{used!r} (from {module}) in {where}" for where, used, module in uses)
+        shown = ", ".join(f"{use.name!r} (from {use.origin or use.name}) in {use.function}" for use in uses)
         fail(f"{name} must do this by hand, but its code uses {shown}.",
              hint=hint or "write it with shifts and masks (or int.to_bytes / int.from_bytes).")
 

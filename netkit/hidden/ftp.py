@@ -15,6 +15,7 @@ import types
 from .. import ftpproto
 from ..ftp import ftp_server
 from ..checks._base import check, fail
+from ..checks._harness import uses
 from ..checks.ftp import (
     GREETING, GREETING_WIRE, HELLO, HINT_FORBIDDEN, HINT_MULTI, LOGGED_IN, REFUSED, SAMPLE, TRANSFER_DEADLINE,
     TRANSPORT_TABLE, _LoginCase, _ReplyCase, _check_downloads, _check_login_case, _check_missing,
@@ -43,39 +44,20 @@ HINT_EOF = ("reader.readline() returns b'' when the server has closed the connec
 def _forbid_reference(funcs):
     """Fail if the student's functions use ftplib or the reference parsers of netkit.ftpproto."""
     for func in funcs:
-        names = _names_used(func)
+        found = [use for use in uses(func) if not use.string]
+        names = {use.name for use in found}
         imported = {name.split(".")[0] for name in names} & {"ftplib"} or (
             {"netkit.ftpproto", "ftpproto"} & names and names & REFERENCE)
         if imported:
             fail(f"{_name(func)} imports {' and '.join(sorted(imported))}, which already does this exercise's work.",
                  hint=HINT_FORBIDDEN)
-        for name in sorted(names):
-            value = func.__globals__.get(name)
-            module = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", "")
+        for use in sorted(found, key=lambda use: use.name):
+            module = use.value.__name__ if isinstance(use.value, types.ModuleType) else \
+                getattr(use.value, "__module__", "")
             if (module or "").split(".")[0] == "ftplib" or (
-                    module == "netkit.ftpproto" and getattr(value, "__name__", "") in REFERENCE):
-                fail(f"{_name(func)} uses {name} (from {module}), which already does this exercise's work.",
+                    module == "netkit.ftpproto" and getattr(use.value, "__name__", "") in REFERENCE):
+                fail(f"{_name(func)} uses {use.name} (from {module}), which already does this exercise's work.",
                      hint=HINT_FORBIDDEN)
-
-
-def _names_used(func, seen=None):
-    """Global names ``func`` uses, following the functions of its own module it calls."""
-    seen = set() if seen is None else seen
-    code = getattr(func, "__code__", None)
-    if code is None or code in seen or not isinstance(getattr(func, "__globals__", None), dict):
-        return set()
-    seen.add(code)
-    names, stack = set(), [code]
-    while stack:
-        current = stack.pop()
-        names.update(current.co_names)
-        stack.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
-    used = set(names)
-    for name in names:
-        value = func.__globals__.get(name)
-        if isinstance(value, types.FunctionType) and value.__globals__ is func.__globals__:
-            used |= _names_used(value, seen)
-    return used
 
 
 FEAT_WIRE = (b"211-Features supported:\r\n EPRT\r\n EPSV\r\n MDTM\r\n MFMT\r\n"
@@ -111,7 +93,7 @@ HINT_SEPARATOR = ("a reply's first line is three digits, then ' ' (a one-line re
 
 
 READ_REPLY_HIDDEN = [
-    _ReplyCase("RFC 959's multi-line example, one byte per segment", RFC_EXAMPLE, (RFC_REPLY,), chunk=1,
+    _ReplyCase("RFC 959's multi-line example, one byte per segment", RFC_EXAMPLE, (RFC_REPLY,), lockstep=1,
                hint=HINT_MULTI),
     _ReplyCase("a multi-line reply with a line inside that starts with another code and a space",
                OTHER_CODE_INSIDE, (OTHER_CODE_REPLY,), chunk="random",

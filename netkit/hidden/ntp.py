@@ -13,16 +13,15 @@ import threading
 import time
 
 from .. import sntp
-from ..runner import background
 from ..servers import UDPServer
 from ..checks._base import check, fail, show_bytes
+from ..checks._harness import forbidden_uses
 from ..checks.ntp import (
     ERA1_START, HINT_SERVER, KISS_OF_DEATH, _Clock, _STAMP_AT, _answer_case, _ask_clients, _cases, _check_parser,
     _check_request, _client_request, _dump, _era_server, _exchange, _give_up_case, _judge_ping, _ntplib_accepts,
-    _packet, _ping_outcome, _plural, _proxy_case, _refusal_case, _request_raised, _serve_child, _server_died,
+    _packet, _ping_outcome, _plural, _proxy_case, _refusal_case, _request_raised, _ntp_server, _server_died,
     _start_server, _unix, _when,
 )
-from ._forbid import forbidden_uses
 
 __all__ = [
     "check_build_request_hidden",
@@ -38,7 +37,7 @@ FORBIDDEN = ("ntplib", "netkit.sntp")   # the exercises are to write what these 
 
 def _forbid_helpers(func, what):
     """Fail if ``func`` (or a helper of the student's it calls) uses ntplib or netkit.sntp."""
-    used = sorted({name for _function, name, _module in forbidden_uses(func, FORBIDDEN)})
+    used = sorted({use.name for use in forbidden_uses(func, FORBIDDEN)})
     if used:
         fail(f"{what} uses {', '.join(used)}, which already does this exercise's work.",
              expected="your own code over the bytes (struct or int.from_bytes/to_bytes)",
@@ -120,7 +119,7 @@ def check_ntp_server_hidden(make_ntp_socket, serve_ntp):
     many requests from one client; a server bound to 'localhost' whose clock reads 2100."""
     clock = _Clock(-17_636.25)
     rng = random.Random(44)
-    with background(_serve_child, make_ntp_socket, serve_ntp, clock, deadline=20.0) as handle:
+    with _ntp_server(make_ntp_socket, serve_ntp, clock, deadline=20.0) as handle:
         address = _start_server(handle)
         for version in (3, 4):
             requests = [_client_request(rng, version) for _ in range(20)]
