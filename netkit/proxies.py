@@ -43,7 +43,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from .servers import LOOPBACK, Address
+from .servers import LOOPBACK, Address, rst_on_close
 from .wire import Recording
 
 __all__ = ["tcp_proxy", "udp_proxy", "lockstep_peer", "lockstep_proxy", "TCPProxy", "UDPProxy", "UDPReport", "datagram_fate"]
@@ -55,7 +55,6 @@ RANDOM_CHUNK = (1, 64)  # chunk="random": sizes drawn from this range
 REORDER_HOLD = 0.2      # a reordered datagram waits this long at most for the next one
 CONNECT_TIMEOUT = 5.0
 JOIN_TIMEOUT = 2.0
-_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST, not FIN
 LOCKSTEP_POLL = 0.0002  # seconds between two looks at whether the reader took the last piece
 LOCKSTEP_GAP = 0.001    # where the kernel cannot say what the reader took: a pause between pieces
 _BYTES_RECEIVED = 128   # offset of tcpi_bytes_received (u64) in Linux's struct tcp_info (4.1 on)
@@ -309,7 +308,7 @@ class TCPProxy(_Proxy):
                 rec.add(conn.number, "->", event="connect")
                 rec.add(conn.number, "<-", event="reset")
                 with contextlib.suppress(OSError):
-                    conn.client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET)
+                    rst_on_close(conn.client)
                 return
             upstream.settimeout(None)
             with conn.lock:
@@ -453,7 +452,7 @@ class TCPProxy(_Proxy):
             with contextlib.suppress(OSError):
                 if how == "reset" and sock is target:
                     # SHUT_RD wakes a reader without sending anything; close() then sends the RST.
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET)
+                    rst_on_close(sock)
                     sock.shutdown(socket.SHUT_RD)
                 else:
                     sock.shutdown(socket.SHUT_RDWR)

@@ -41,7 +41,6 @@ import selectors
 import shutil
 import socket
 import statistics
-import struct
 import tempfile
 import time
 import urllib.error
@@ -50,7 +49,7 @@ from pathlib import Path
 
 from ..framing import ProtocolError, parse_response_head
 from ..runner import CPUMeter, background, report_ready, run
-from ..servers import LOOPBACK, Address, temp_root
+from ..servers import LOOPBACK, Address, rst_on_close, temp_root
 from ..errors import CheckFailed
 from ._base import check, fail, show_bytes
 from ._harness import forbidden_uses, names_used, not_written, serving
@@ -78,7 +77,6 @@ _SPAWNERS = {"Thread", "start_new_thread", "fork", "forkpty", "posix_spawn", "po
 SERVE_LIMIT = 20.0  # the child's own deadline; every check stops it long before
 PROMPT = 1.0  # seconds a client may wait for its answer
 _TICK = 0.02  # the crowd's longest select() wait: how often it looks at the child
-_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST
 _SMALL_SNDBUF = 32 * 1024  # the check's listener: accepted sockets inherit a small send buffer
 
 
@@ -307,7 +305,7 @@ class _Crowd:
         """Close with SO_LINGER 0: the server gets an RST instead of a FIN."""
         self._forget(peer)
         with contextlib.suppress(OSError):
-            peer.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET)
+            rst_on_close(peer.sock)
         peer.sock.close()
         peer.closed = True
 
