@@ -570,7 +570,7 @@ def check_probe_tcp(probe_tcp):
 
 UDP_STORIES = {
     "echo": "a UDP server sends back every datagram it receives",
-    "slow": "a UDP server answers after 0.15 s",
+    "slow": "a UDP server answers after 0.3 s",
     "other": "a UDP server answers every datagram with b'pong'",
     "closed": "nothing listens there: the kernel answered with an ICMP 'port unreachable' at once",
     "silent": "a UDP server receives every datagram and never answers",

@@ -75,7 +75,7 @@ def check_probe_tcp_hidden(probe_tcp):
         _probe("probe_tcp", probe_tcp, address, 0.2, "silent", TCP_STORIES["silent"], HINT_TCP)
 
 
-def _slow_echo(data, sender, _wait=0.15):
+def _slow_echo(data, sender, _wait=0.3):
     import threading  # noqa: PLC0415  (only this handler waits)
 
     threading.Event().wait(_wait)  # a deliberate delay, not a wait for readiness
@@ -86,7 +86,7 @@ def _slow_echo(data, sender, _wait=0.15):
 def check_probe_udp_hidden(probe_udp):
     """Hidden: a slow answer within the timeout, 'localhost', an answer that is not the probe, closed ports, 0.2 s."""
     with udp_server(answers := Answers(_slow_echo)) as address:
-        _probe("probe_udp", probe_udp, address, 0.5, "answers", UDP_STORIES["slow"], HINT_UDP, answers=answers)
+        _probe("probe_udp", probe_udp, address, 0.8, "answers", UDP_STORIES["slow"], HINT_UDP, answers=answers)
     with udp_server(answers := Answers(lambda data, sender: data)) as address:
         _probe("probe_udp", probe_udp, address, 0.3, "answers", UDP_STORIES["echo"], HINT_UDP, host="localhost",
                answers=answers)
