@@ -63,6 +63,7 @@ SOCKET_TIMEOUT = 10.0           # longer than any deadline, so the runner says w
 GAP = 0.001                     # seconds between the pieces of a re-segmented reply
 USER, PASSWORD = "student", "secret"
 WIND_UP_TIMEOUT = 1.0           # after the function: how long the server may take to finish and close
+AFTER_QUIT = 0.5                # after the 221: how long a late 226 may take when the server's close cannot show
 TRANSFER_REPLIES = (125, 150, 226, 250)   # what a transfer says on the control connection
 
 HINT_LINES = ("'One recv is not one reply' in the notebook: TCP is a byte stream, so a read returns "
@@ -769,9 +770,11 @@ def _wind_up(sock, reader):
     A transfer still in progress when the function returned ends first (RFC 959: QUIT waits
     for it), so its 226 shows up here, and the server's file is complete afterwards. It ends
     "done" (the server said 221 to QUIT, or closed), "hung" (no 221 in time: a data connection
-    left open) or "closed" (the student's code had closed the control connection). It stops at
-    the 221 rather than at the server's close: a child that inherited the server's end of the
-    connection (a lockstep proxy connects before the fork) holds it open until the child ends.
+    left open) or "closed" (the student's code had closed the control connection). The server
+    may send a transfer's 226 after NOOP's 200 and even after the 221 (it handles the closed
+    data connection when it gets to it), so replies are read on until the server closes; but a
+    child that inherited the server's end of the connection (a lockstep proxy connects before
+    the fork) holds it open, so after the 221 a quiet AFTER_QUIT seconds also ends it.
     """
     replies = []
     try:
@@ -789,7 +792,12 @@ def _wind_up(sock, reader):
         return replies, "done" if replies else "closed"   # the server closed: everything is in
     except OSError:
         return replies, "hung"
-    return replies, "done"
+    try:
+        sock.settimeout(AFTER_QUIT)
+        while True:
+            replies.append(_reference_reply(reader))
+    except (PeerError, ValueError, OSError):   # closed, or quiet: a late 226 would have come by now
+        return replies, "done"
 
 
 def _left_over(lead, wind_up, trace, output):
