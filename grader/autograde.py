@@ -71,6 +71,26 @@ def _grade_one(course, assignment, student, stock=False, sandbox="bwrap"):
     return bool(result.get("success")), (result.get("error") or result.get("log") or "")[-2000:]
 
 
+def _grade_in_pool(course, tasks, jobs, stock, sandbox, show_progress):
+    """Grade ``tasks`` ((assignment, student) pairs) in worker processes; {(student, assignment): log} of failures."""
+    failures = {}
+    if not tasks:
+        return failures
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(_grade_one, str(course), a, s, stock, sandbox): (a, s) for a, s in tasks}
+        for done, future in enumerate(as_completed(futures), 1):
+            assignment, student = futures[future]
+            try:
+                ok, log = future.result()
+            except Exception as exc:  # a worker that crashed must not drop the submission
+                ok, log = False, repr(exc)
+            if not ok:
+                failures[(student, assignment)] = log
+            if show_progress:
+                progress(done, len(tasks), f"{student}/{assignment}")
+    return failures
+
+
 def ensure_released(course, names):
     """Release the assignments into ``course`` unless their student versions are already there."""
     from . import deadlines
@@ -168,21 +188,10 @@ def grade_class(submissions, jobs=1, course=COURSE, show_progress=True, stock=Fa
             sys.stderr.write(f"skipped {intake.student}/{intake.assignment}: {intake.flags[0]}\n")
     intakes = [i for i in intakes if i.assignment in names]
     tasks = prepare(course, intakes)
-    failures = {}
     start = time.monotonic()
-    if tasks:
-        with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(_grade_one, str(course), a, s, stock, sandbox): (a, s) for a, s in tasks}
-            for done, future in enumerate(as_completed(futures), 1):
-                assignment, student = futures[future]
-                try:
-                    ok, log = future.result()
-                except Exception as exc:  # a worker that crashed must not drop the submission
-                    ok, log = False, repr(exc)
-                if not ok:
-                    failures[(student, assignment)] = log
-                if show_progress:
-                    progress(done, len(tasks), f"{student}/{assignment}")
+    failures = _grade_in_pool(course, tasks, jobs, stock, sandbox, show_progress)
+    if failures:  # a busy machine (a kernel slow to start, a locked gradebook) must not cost anyone: once more
+        failures = _grade_in_pool(course, [(a, s) for s, a in failures], jobs, stock, sandbox, show_progress)
     record(course, intakes, failures, sandbox=None if stock else sandbox)
     rows = records.class_rows(course)
     write_csv(rows, course / "grades.csv")
