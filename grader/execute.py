@@ -447,6 +447,8 @@ class RobustExecute(Execute):
                            "past it the kernel is stopped and what it wrote deleted (0: no limit).").tag(config=True)
     cpu_time_limit = Integer(900, help="CPU seconds a sandboxed kernel may use (RLIMIT_CPU); then it is restarted.").tag(config=True)
     guard_timeout = Float(10.0, help="Seconds the guard may take to answer before a test cell.").tag(config=True)
+    output_limit = Integer(100_000, help="Characters of a cell's printed output kept; the rest is dropped with a "
+                           "note (error outputs are always kept: they decide a test cell).").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         NotebookClient.__init__(self, nb, km)
@@ -459,6 +461,7 @@ class RobustExecute(Execute):
         tables = deadlines.load(Path(self.deadlines_file)) if self.deadlines_file else {}
         self._solution_times = tables.get(assignment, {})
         self._hung = False  # has a cell of this notebook run past its deadline?
+        self._printed = {}  # cell index -> characters of output kept (output_limit)
         self._job = None
         if self.sandbox == "bwrap":
             sandbox.probe_once()  # plain nbgrader: a machine without bwrap stops here, saying what to do
@@ -564,6 +567,29 @@ class RobustExecute(Execute):
 
     async def _stop(self):
         await self._async_cleanup_kernel()
+
+    def output(self, outs, msg, display_id, cell_index):
+        """nbclient's output hook, with a budget: a cell that floods keeps output_limit characters and a note.
+
+        (nbgrader's LimitOutput counts lines, and a flood of 70 KB lines made a 70 MB notebook.)
+        """
+        if msg["msg_type"] == "error":  # a test cell's verdict: never dropped
+            return super().output(outs, msg, display_id, cell_index)
+        used = self._printed.get(cell_index, 0) if outs else 0  # outputs cleared: a fresh budget
+        if used >= self.output_limit:
+            return None
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is None:
+            return None
+        room = self.output_limit - used
+        if out.get("output_type") == "stream" and len(out.text) > room:
+            out.text = out.text[:room]
+        self._printed[cell_index] = used + len(json.dumps(out))
+        if self._printed[cell_index] >= self.output_limit:
+            outs.append(NotebookNode(output_type="stream", name="stdout", text=(
+                f"\n[The grader kept the first {self.output_limit:,} characters of this cell's output and "
+                "dropped the rest.]\n")))
+        return out
 
     async def async_execute(self, reset_kc=False, **kwargs):
         """Execute every cell; a dead or unresponsive kernel costs only the cell that killed it."""

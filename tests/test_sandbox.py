@@ -19,6 +19,8 @@ from grader.paths import REPO
 from grader.samples import SAMPLES
 from grader.sandbox import SandboxUnavailable, probe
 
+pytestmark = pytest.mark.slow  # grades a hostile class in the sandbox (make test, not make quick)
+
 LAB = "03-byte-order"
 SECRET = "SECRET-" + hashlib.sha1(b"the solution's own text").hexdigest()[:16]
 MARKER = "sandbox-escapee-" + hashlib.sha1(b"a process that must not outlive grading").hexdigest()[:12]

@@ -33,6 +33,8 @@ def forged(stream, ident, parent, kernel=kernel, sign=sign, reply=name[:-len("re
     kernel.session.send(stream, reply, sign(answer), parent, ident=ident)
 kernel.control_handlers[name] = forged
 '''
+pytestmark = pytest.mark.slow  # grades a class of attacks in the sandbox (make test, not make quick)
+
 ATTACKS = {
     # Rebind the guard's runner (the name the grader's call looks up) to a wrapper that runs `pass`.
     "runner": FIND_GUARD + '''staged = cells["staged"].cell_contents
