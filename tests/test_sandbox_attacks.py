@@ -214,7 +214,10 @@ def test_attacks_on_the_guard_earn_nothing_and_are_flagged(attacked):
     assert "the grader's runner of test cells was replaced" in reasons["runner"]
     assert "what the grader's own run() uses was replaced" in reasons["closure"]
     assert "the cell that ran was not the test cell" in reasons["forger"]
-    assert "while it ran, something changed: netkit.checks.byteorder.check_" in reasons["racer"]
+    # The racer is a race: when its thread wins, the guard sees the change while the test ran; when
+    # it loses, nothing changed and the code scan still names its tool. Either way: 0 and flagged.
+    assert ("while it ran, something changed: netkit.checks.byteorder.check_" in reasons["racer"]
+            or "sys._current_frames" in reasons["racer"]), reasons["racer"]
     assert "kernel.control_handlers" in reasons["forger2"]
 
 
