@@ -29,17 +29,19 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# Most tests wait (on a peer, on a wrong solution's deadline) rather than compute, so pytest-xdist
+# runs several workers per core: three for the quick tests (about a minute on the project's
+# 2-core machine, where one per core took two), two for the whole suite, whose grading tests
+# compute more (6 minutes instead of 15). `--dist loadscope` keeps a test module on one worker,
+# so a module's fixture (grading a whole class) runs once, not once per worker.
+CORES := $(shell nproc 2>/dev/null || echo 2)
 test: lint
 	@test -x /usr/bin/chromium || echo "make test: /usr/bin/chromium is missing, so the browser test is skipped (README: sudo apt-get install -y chromium)"
 	@command -v bwrap >/dev/null || echo "make test: bwrap is missing, so the grading tests fail (README: sudo apt-get install -y bubblewrap)"
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $$(( $(CORES) * 2 )) --dist loadscope
 
-# The quick tests mostly wait (on a peer, on a wrong solution's deadline) rather than compute,
-# so three pytest workers per core (pytest-xdist) keep the cores busy: about a minute on the
-# project's 2-core machine (one worker per core took two).
-WORKERS := $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) * 3 )))
 quick: lint
-	$(BIN)/python -m pytest -m "not slow" -x -q -n $(WORKERS)
+	$(BIN)/python -m pytest -m "not slow" -x -q -n $$(( $(CORES) * 3 ))
 
 release: $(STAMP)
 	$(BIN)/python -m grader release

@@ -163,8 +163,8 @@ def record(course, intakes, failures, sandbox="bwrap"):
                     for notebook in submission.notebooks:
                         notebook.flagged = flagged  # the formgrader's own "flagged" mark
                     gb.db.commit()
-            record = records.entry(ledger, intake.student, intake.assignment)
-            record["graded"], record["flags"] = graded, [[f.kind, f.reason] for f in flags]
+            entry = records.entry(ledger, intake.student, intake.assignment)
+            entry["graded"], entry["flags"] = graded, [[f.kind, f.reason] for f in flags]
     records.save(course, ledger)
 
 

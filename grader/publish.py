@@ -21,6 +21,9 @@ import tempfile
 import tomllib
 from pathlib import Path
 
+import nbformat
+
+from .navigation import title
 from .paths import GRADER, REPO
 
 EDITION = GRADER / "edition"  # the templates: the student README and Binder's postBuild
@@ -41,16 +44,6 @@ GITIGNORE = "__pycache__/\n*.pyc\n*.egg-info/\n.ipynb_checkpoints/\n.venv/\n"
 
 class PublishError(Exception):
     """Why the edition was not written: a message for the instructor, no traceback."""
-
-
-def title_of(notebook):
-    """The first level-1 heading of the notebook's Markdown, or its file name."""
-    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
-        if cell["cell_type"] == "markdown":
-            for line in "".join(cell["source"]).splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return notebook.stem
 
 
 def start_page(titles):
@@ -133,7 +126,7 @@ def edition_files(github="OWNER/EDITION", ref="student-edition"):
             for path in sorted(notebook.parent.rglob("*")):
                 if path.is_file() and ".ipynb_checkpoints" not in path.parts:
                     files[f"{LABS}/{name}/{path.relative_to(notebook.parent).as_posix()}"] = path.read_bytes()
-        titles = {name: title_of(notebook) for name, notebook in released.items()}
+        titles = {name: title(nbformat.read(notebook, as_version=4), name) for name, notebook in released.items()}
     files[START_PAGE] = start_page(titles).encode()
     readme = (EDITION / "README.md").read_text(encoding="utf-8")
     files["README.md"] = readme.replace("{repo}", github).replace("{ref}", ref).encode()

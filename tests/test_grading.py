@@ -12,7 +12,8 @@ from grader.records import COLUMNS
 from grader.report import write_report
 from grader.samples import SAMPLES, compare, make
 
-pytestmark = pytest.mark.slow  # grades the sample class (make test, not make quick)
+# grades the sample class (make test, not make quick); pytest-timeout's limit is for a hang, and a busy machine grades slowly
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
 

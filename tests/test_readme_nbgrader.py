@@ -18,7 +18,8 @@ import pytest
 
 from grader.paths import REPO
 
-pytestmark = pytest.mark.slow  # runs nbgrader's commands in a clone (make test, not make quick)
+# runs nbgrader's commands in a clone (make test, not make quick); pytest-timeout's limit is for a hang, and a busy machine grades slowly
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 VENV = Path(sys.prefix)
 BLOCK = re.compile(r"Plain nbgrader works.*?```bash\n(?P<commands>.*?)```", re.S)

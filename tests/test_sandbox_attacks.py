@@ -33,7 +33,8 @@ def forged(stream, ident, parent, kernel=kernel, sign=sign, reply=name[:-len("re
     kernel.session.send(stream, reply, sign(answer), parent, ident=ident)
 kernel.control_handlers[name] = forged
 '''
-pytestmark = pytest.mark.slow  # grades a class of attacks in the sandbox (make test, not make quick)
+# grades a class of attacks in the sandbox (make test, not make quick); pytest-timeout's limit is for a hang, and a busy machine grades slowly
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 ATTACKS = {
     # Rebind the guard's runner (the name the grader's call looks up) to a wrapper that runs `pass`.

@@ -19,7 +19,8 @@ from nbgrader.plugins import CsvExportPlugin
 from grader.__main__ import main
 from grader.samples import SAMPLES
 
-pytestmark = pytest.mark.slow  # grades a term of submissions (make test, not make quick)
+# grades a term of submissions (make test, not make quick); pytest-timeout's limit is for a hang, and a busy machine grades slowly
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 LAB = "03-byte-order"  # the quickest lab to grade
 FULL = 16
