@@ -681,35 +681,42 @@ def _student_globals(reachable):
 # ---------------------------------------------------------------- the parent's side
 
 
-# Shared with netkit.checks._base, which shortens deadlines in a grading run for code
-# that has already hung: how many children ran past their deadline, and the factors.
-TIMEOUTS = 0
-_scale = 1.0
-_shrink = None  # (factor, TIMEOUTS when set): applies once a child has timed out since
+class Deadlines:
+    """How long this process's runs may take: a count of runs that hung, and the factors.
 
-
-@contextlib.contextmanager
-def scaled_deadlines(factor, after_timeout=False):
-    """Within the block, every run's deadline is multiplied by ``factor``.
-
-    With ``after_timeout``, only the runs after one in the block ran past its deadline.
+    netkit.checks._base shortens deadlines in a grading run for code that has already hung;
+    the one instance is ``runner.DEADLINES``.
     """
-    global _scale, _shrink
-    saved = _scale, _shrink
-    if after_timeout:
-        _shrink = (factor, TIMEOUTS)
-    else:
-        _scale = factor
-    try:
-        yield
-    finally:
-        _scale, _shrink = saved
+
+    def __init__(self):
+        self.timeouts = 0  # how many children ran past their deadline
+        self._scale = 1.0
+        self._shrink = None  # (factor, timeouts when set): applies once a child has timed out since
+
+    @contextlib.contextmanager
+    def scaled(self, factor, after_timeout=False):
+        """Within the block, every run's deadline is multiplied by ``factor``.
+
+        With ``after_timeout``, only the runs after one in the block ran past its deadline.
+        """
+        saved = self._scale, self._shrink
+        if after_timeout:
+            self._shrink = (factor, self.timeouts)
+        else:
+            self._scale = factor
+        try:
+            yield
+        finally:
+            self._scale, self._shrink = saved
+
+    def factor(self):
+        """What a run's deadline is multiplied by now."""
+        if self._shrink is not None and self.timeouts > self._shrink[1]:
+            return self._scale * self._shrink[0]
+        return self._scale
 
 
-def _deadline_factor():
-    if _shrink is not None and TIMEOUTS > _shrink[1]:
-        return _scale * _shrink[0]
-    return _scale
+DEADLINES = Deadlines()
 
 
 class _Child:
@@ -719,7 +726,7 @@ class _Child:
         if not deadline or deadline <= 0:
             raise ValueError(f"deadline must be a positive number of seconds, not {deadline!r}")
         self.name = name or _function_name(func)
-        self.deadline = float(deadline) * _deadline_factor()
+        self.deadline = float(deadline) * DEADLINES.factor()
         self.ready = None  # the packed value of the first report_ready()
         self.result = None  # the child's result report
         self.stuck = None  # the latest stuck report
@@ -883,8 +890,7 @@ class _Child:
         finally:
             self._close()
         if fields.get("status") == "timeout":
-            global TIMEOUTS
-            TIMEOUTS += 1
+            DEADLINES.timeouts += 1
         if fields.get("status") == "timeout" or fields.get("stopped"):
             fields.update(self._stuck_fields())
         self.outcome = Outcome(function=self.name, output=output, elapsed=elapsed, deadline=self.deadline, **fields)

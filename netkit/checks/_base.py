@@ -97,10 +97,10 @@ def check(func):
         if GRADING and key in _failed:
             raise _failed[key][1].with_traceback(None) from None
         hung = GRADING and any(id(a) in _hung for a in (*args, *kwargs.values()))
-        timeouts = runner.TIMEOUTS
+        timeouts = runner.DEADLINES.timeouts
         try:
-            with warnings.catch_warnings(), runner.scaled_deadlines(HUNG_SCALE if hung else 1.0), \
-                    runner.scaled_deadlines(HUNG_SCALE if GRADING else 1.0, after_timeout=True):
+            with warnings.catch_warnings(), runner.DEADLINES.scaled(HUNG_SCALE if hung else 1.0), \
+                    runner.DEADLINES.scaled(HUNG_SCALE if GRADING else 1.0, after_timeout=True):
                 warnings.simplefilter("ignore")
                 return func(*args, **kwargs)
         except CheckFailed as exc:
@@ -112,7 +112,7 @@ def check(func):
             error = CheckFailed(_went_wrong(exc))
         if GRADING:
             _failed[key] = ((args, kwargs), error)
-            if runner.TIMEOUTS > timeouts:
+            if runner.DEADLINES.timeouts > timeouts:
                 _hung.update((id(a), a) for a in (*args, *kwargs.values()) if callable(a))
         raise error.with_traceback(None) from None
 
