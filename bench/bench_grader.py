@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from grader.autograde import grade_class  # noqa: E402
 from grader.release import generate  # noqa: E402
-from grader.samples import SAMPLES  # noqa: E402
+from grader.samples import build  # noqa: E402
 
 
 def timed_grading(submissions, *, stock=False, jobs=1, released=None, sandbox="bwrap"):
@@ -39,9 +39,9 @@ def timed_grading(submissions, *, stock=False, jobs=1, released=None, sandbox="b
         return time.monotonic() - start, rows
 
 
-def class_of(students, count, folder):
-    """``count`` submissions (one assignment each) drawn in turn from the sample ``students``."""
-    pairs = [p for s in students for p in sorted((SAMPLES / s).iterdir()) if p.is_dir()]
+def class_of(samples, students, count, folder):
+    """``count`` submissions (one assignment each) drawn in turn from the ``students`` of the sample class ``samples``."""
+    pairs = [p for s in students for p in sorted((samples / s).iterdir()) if p.is_dir()]
     for index in range(count):
         source = pairs[index % len(pairs)]
         shutil.copytree(source, folder / f"{source.parent.name}-{index:02d}" / source.name)
@@ -51,7 +51,7 @@ def class_of(students, count, folder):
 def measure_solution(scratch, released, rounds=3):
     """Median of ``rounds`` gradings each, alternating which grader goes first (warm caches favour the second)."""
     solution = scratch / "solution"
-    shutil.copytree(SAMPLES / "solution", solution / "solution")
+    shutil.copytree(scratch / "samples" / "solution", solution / "solution")
     times = {False: [], True: []}
     for index in range(rounds):
         for stock in ((False, True) if index % 2 == 0 else (True, False)):
@@ -64,7 +64,7 @@ def measure_solution(scratch, released, rounds=3):
 
 def measure_hang(scratch, released):
     hang = scratch / "hang"
-    shutil.copytree(SAMPLES / "hang", hang / "hang")
+    shutil.copytree(scratch / "samples" / "hang", hang / "hang")
     ours, _ = timed_grading(hang, released=released)
     stock, rows = timed_grading(hang, released=released, stock=True)
     dropped = sum(1 for r in rows if any(f.kind == "grading failed" for f in r.flags))
@@ -74,7 +74,7 @@ def measure_hang(scratch, released):
 
 
 def measure_jobs(scratch, released, count):
-    crowd = class_of(["solution", "wrong", "blank", "stderr"], count, scratch / "crowd")
+    crowd = class_of(scratch / "samples", ["solution", "wrong", "blank", "stderr"], count, scratch / "crowd")
     one, _ = timed_grading(crowd, released=released, jobs=1)
     two, _ = timed_grading(crowd, released=released, jobs=2)
     print(f"{count} submissions:               --jobs 1 {one:6.1f} s   --jobs 2 {two:6.1f} s   "
@@ -92,7 +92,8 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         released = scratch / "released"
-        generate(released)  # release once, with the solution's cell times for the deadlines
+        # Release once, with the solution's cell times for the deadlines; the sample class comes from it.
+        build(generate(released), scratch / "samples")
         for name in args.only.split(","):
             extra = (10 if args.quick else 50,) if name == "jobs" else ()
             FIGURES[name](scratch, released, *extra)

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_grader import class_of, timed_grading  # noqa: E402
 from grader.release import generate  # noqa: E402
-from grader.samples import SAMPLES  # noqa: E402
+from grader.samples import build  # noqa: E402
 
 
 def alternate(submissions, released, rounds, jobs=1):
@@ -48,12 +48,12 @@ def report(label, times, target=""):
 
 def measure_solution(scratch, released, rounds):
     solution = scratch / "solution"
-    shutil.copytree(SAMPLES / "solution", solution / "solution")
+    shutil.copytree(scratch / "samples" / "solution", solution / "solution")
     report("full solution, whole course:", alternate(solution, released, rounds), " (target <= 1.15)")
 
 
 def measure_jobs(scratch, released, count):
-    crowd = class_of(["solution", "wrong", "blank", "stderr"], count, scratch / "crowd")
+    crowd = class_of(scratch / "samples", ["solution", "wrong", "blank", "stderr"], count, scratch / "crowd")
     report(f"{count} submissions, --jobs 2:", alternate(crowd, released, 1, jobs=2))
 
 
@@ -65,7 +65,8 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         released = scratch / "released"
-        generate(released)  # release once, with the solution's cell times for the deadlines
+        # Release once, with the solution's cell times for the deadlines; the sample class comes from it.
+        build(generate(released), scratch / "samples")
         for name in args.only.split(","):
             if name == "solution":
                 measure_solution(scratch, released, 1 if args.quick else 3)

@@ -4,8 +4,8 @@
     python -m grader autograde DIR [--jobs N] grade submissions into the class's gradebook, grades.csv, feedback, report
     python -m grader due NAME DATE            set an assignment's due date (late submissions lose points)
     python -m grader export [--format F]      grades.csv, or a file Canvas or Moodle imports, from the gradebook
-    python -m grader demo [--jobs N]          grade grader/samples (into course/demo) and compare with expectations
-    python -m grader samples                  rebuild grader/samples from the source notebooks
+    python -m grader demo [--jobs N]          build the sample class afresh (course/demo/samples), grade it, compare
+    python -m grader samples DEST             write the sample class (built from the source notebooks) into DEST
     python -m grader publish DEST             the student edition (no solutions, no hidden checks) in DEST
 """
 
@@ -121,10 +121,15 @@ def demo(args):
 
 
 def samples(args):
-    from .samples import SAMPLES, make
+    from .samples import make
 
-    expected = make()
-    print(f"wrote {sum(len(v) for v in expected.values())} sample submissions to {SAMPLES}")
+    try:
+        expected = make(args.dest)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {sum(len(v) for v in expected.values())} sample submissions to {args.dest} "
+          f"(their expected scores: grader.samples.expected())")
     return 0
 
 
@@ -167,10 +172,12 @@ def main(argv=None):
     out.add_argument("--ids", nargs="*", default=[], metavar="NAME=ID", help="Canvas assignment ids, so scores go to existing assignments")
     out.set_defaults(func=export)
     grade.set_defaults(func=autograde)
-    sample = sub.add_parser("demo", help="grade the sample class in grader/samples and check the expected scores")
+    sample = sub.add_parser("demo", help="build the sample class in course/demo/samples, grade it, check the expected scores")
     sample.add_argument("--jobs", type=int, default=2)
     sample.set_defaults(func=demo)
-    sub.add_parser("samples", help="rebuild grader/samples from the source notebooks").set_defaults(func=samples)
+    built = sub.add_parser("samples", help="write the sample class, built from the source notebooks, into DEST")
+    built.add_argument("dest", help="a new or empty folder outside grader/ and notebooks/ (e.g. course/samples)")
+    built.set_defaults(func=samples)
     edition = sub.add_parser("publish", help="write the student edition (no solutions, no hidden checks) into DEST")
     edition.add_argument("dest", help="an empty folder outside this repository, or a previous edition (a git worktree)")
     edition.add_argument("--github", default="OWNER/EDITION", help="the edition's GitHub repository, for its Binder badge")

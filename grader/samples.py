@@ -1,8 +1,9 @@
-"""A whole class in miniature, made from the source notebooks, with what each should score.
+"""A whole class in miniature, made from the source notebooks on demand, and what each should score.
 
-``python -m grader samples`` writes ``grader/samples/<student>/<assignment>/...`` and
-``grader/samples/expected.json``; ``python -m grader demo`` grades them and compares.
-Each student is one kind of submission an instructor meets:
+The class is generated, never committed: ``python -m grader samples DEST`` writes
+``DEST/<student>/<assignment>/...``, and ``python -m grader demo`` builds it afresh in
+``course/demo/samples/``, grades it and compares with ``expected()``. Each student is one
+kind of submission an instructor meets:
 
 ==============  ==================================================================
 solution        the full solution of every notebook
@@ -19,22 +20,22 @@ messy           renamed notebook, a test cell deleted, one edited, another kerne
 corrupt         a notebook that is not valid JSON (01)
 ==============  ==================================================================
 
-The expected score of each is declared here from the notebooks' own points (which test
-cells a mistake loses), never read back from a grading run.
+``expected()`` declares the score of each from the source notebooks' own points (which test
+cells a mistake loses: ``WRONG``, and ``ALL`` for a sample that earns nothing), never read
+back from a grading run.
 """
 
 import ast
 import copy
-import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 
 import nbformat
 
 from . import cells
-from .paths import GRADER, NOTEBOOKS
-
-SAMPLES = GRADER / "samples"
+from .paths import COURSE, GRADER, NOTEBOOKS, REPO, assignments
 
 # assignment -> (solution cell grade_id, the wrong answer, the test cells it loses)
 WRONG = {
@@ -107,10 +108,9 @@ def points(nb):
     return {cells.grade_id(c): cells.points(c) for c in nb.cells if cells.is_graded(c)}
 
 
-def solved(released, name):
-    """The released notebook with every solution cell as the source notebook has it."""
+def solved(nb, name):
+    """``nb`` (a released notebook) with every solution cell as the source notebook has it."""
     solutions = {cells.grade_id(c): c.source for c in source_notebook(name).cells if cells.is_solution(c)}
-    nb = copy.deepcopy(released)
     for cell in nb.cells:
         if cells.is_solution(cell):
             cell.source = solutions[cells.grade_id(cell)]
@@ -155,84 +155,163 @@ def insert_after_imports(nb, source):
     return nb
 
 
-def build(released, dest=SAMPLES):
-    """Write the sample class under ``dest`` from the released notebooks; return the expectations."""
-    if dest.exists():
-        shutil.rmtree(dest)
-    expected = {}
+# Each writer gets a copy of the released notebook, the assignment and the sample's folder; it
+# returns the notebook to save as <assignment>.ipynb, or writes its own files and returns None.
 
-    def put(student, name, nb, score, flags=(), filename=None):
-        folder = dest / student / name
-        folder.mkdir(parents=True, exist_ok=True)
-        if nb is not None:
-            nbformat.write(nb, folder / (filename or f"{name}.ipynb"))
-        full = sum(points(source_notebook(name)).values())
-        expected.setdefault(student, {})[name] = {"score": full if score == "full" else score,
-                                                  "max_score": full, "flags": sorted(flags)}
-        return folder
+def solution(nb, name, folder):
+    return solved(nb, name)
 
-    names = list(released)
-    blank = {name: nbformat.read(released[name], as_version=4) for name in names}
+
+def untouched(nb, name, folder):
+    return nb
+
+
+def stderr(nb, name, folder):
+    return with_solution_cells(solved(nb, name), lambda c: STDERR + each_function(
+        c.source, 'print("debug: line {name}", file=__import__("sys").stderr)'))
+
+
+def wrong(nb, name, folder):
+    grade_id, answer, _ = WRONG[name]
+    nb = solved(nb, name)
+    next(c for c in nb.cells if cells.grade_id(c) == grade_id).source = answer
+    return nb
+
+
+def hang(nb, name, folder):
+    return with_solution_cells(solved(nb, name), lambda c: HANG + each_function(c.source, "_hang()") + "_hang()\n")
+
+
+def killer(nb, name, folder):
+    return insert_after_first_solution(solved(nb, name), KILL)
+
+
+def interrupt(nb, name, folder):
+    return insert_after_first_solution(solved(nb, name), SWALLOW)
+
+
+def tamper(nb, name, folder):
+    return insert_after_imports(nb, TAMPER)
+
+
+def messy(nb, name, folder):
+    nb = solved(nb, name)
+    tests = [c for c in nb.cells if cells.is_graded(c)]
+    nb.cells.remove(tests[-1])
+    tests[0].source = "pass  # the check was too strict"
+    nb.metadata.kernelspec["name"] = "python3-mine"
+    nbformat.write(nb, folder / f"{name}-Copy1.ipynb")
+    (folder / "netkit.py").write_text("def __getattr__(name):\n    return lambda *args, **kwargs: None\n", encoding="utf-8")
+
+
+def missing(nb, name, folder):
+    (folder / "todo.txt").write_text("upload the notebook tonight\n", encoding="utf-8")
+
+
+def corrupt(nb, name, folder):
+    # A file cut short, as when a laptop died while saving.
+    (folder / f"{name}.ipynb").write_text(nbformat.writes(nb)[:2000], encoding="utf-8")
+
+
+ALL = None  # the test cells lost by a sample that earns nothing
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One submission: whose, of which assignment, the test cells it loses, its flags, its writer."""
+
+    student: str
+    name: str
+    lost: tuple | None
+    flags: tuple
+    write: Callable
+
+
+ONE_OFF = [
+    Sample("hang", "04-tcp", ALL, ("timeout",), hang),
+    Sample("hang", "06-select", ALL, ("timeout",), hang),
+    Sample("killer", "05-udp-ntp", (), ("kernel restarted",), killer),
+    Sample("interrupt", "04-tcp", (), ("kernel restarted",), interrupt),
+    Sample("tamper", "03-byte-order", ALL, ("tampering",), tamper),
+    Sample("messy", "03-byte-order", (),
+           ("renamed", "test cells deleted", "test cells edited", "kernel changed", "extra files"), messy),
+    Sample("messy", "02-tcp-udp", ALL, ("missing",), missing),
+    Sample("corrupt", "01-client-server-ftp", ALL, ("corrupt",), corrupt),
+]
+
+
+def catalogue(names):
+    """Every sample submission of the assignments ``names``."""
+    found = []
     for name in names:
-        put("solution", name, solved(blank[name], name), "full")
-        put("blank", name, copy.deepcopy(blank[name]), 0, ["unchanged"])
-        put("stderr", name, with_solution_cells(solved(blank[name], name), lambda c: STDERR + each_function(
-            c.source, 'print("debug: line {name}", file=__import__("sys").stderr)')), "full")
+        found += [Sample("solution", name, (), (), solution),
+                  Sample("blank", name, ALL, ("unchanged",), untouched),
+                  Sample("stderr", name, (), (), stderr)]
         if name in WRONG:
-            grade_id, wrong, lost = WRONG[name]
-            nb = solved(blank[name], name)
-            next(c for c in nb.cells if cells.grade_id(c) == grade_id).source = wrong
-            own = points(source_notebook(name))
-            put("wrong", name, nb, sum(own.values()) - sum(own[g] for g in lost))
-    for name in ("04-tcp", "06-select"):
-        if name in blank:
-            hang = with_solution_cells(solved(blank[name], name),
-                                       lambda c: HANG + each_function(c.source, "_hang()") + "_hang()\n")
-            put("hang", name, hang, 0, ["timeout"])
-    if "05-udp-ntp" in blank:
-        put("killer", "05-udp-ntp", insert_after_first_solution(solved(blank["05-udp-ntp"], "05-udp-ntp"), KILL),
-            "full", ["kernel restarted"])
-    if "04-tcp" in blank:
-        put("interrupt", "04-tcp", insert_after_first_solution(solved(blank["04-tcp"], "04-tcp"), SWALLOW),
-            "full", ["kernel restarted"])
-    if "03-byte-order" in blank:
-        put("tamper", "03-byte-order", insert_after_imports(copy.deepcopy(blank["03-byte-order"]), TAMPER), 0, ["tampering"])
-        messy = solved(blank["03-byte-order"], "03-byte-order")
-        tests = [c for c in messy.cells if cells.is_graded(c)]
-        messy.cells.remove(tests[-1])
-        tests[0].source = "pass  # the check was too strict"
-        messy.metadata.kernelspec["name"] = "python3-mine"
-        folder = put("messy", "03-byte-order", messy, "full",
-                     ["renamed", "test cells deleted", "test cells edited", "kernel changed", "extra files"],
-                     filename="03-byte-order-Copy1.ipynb")
-        (folder / "netkit.py").write_text("def __getattr__(name):\n    return lambda *args, **kwargs: None\n")
-    if "02-tcp-udp" in blank:
-        # A folder with no notebook in it (git keeps no empty folders, so it holds a note).
-        folder = put("messy", "02-tcp-udp", None, 0, ["missing"])
-        (folder / "todo.txt").write_text("upload the notebook tonight\n")
-    if "01-client-server-ftp" in blank:
-        folder = put("corrupt", "01-client-server-ftp", None, 0, ["corrupt"])
-        # A file cut short, as when a laptop died while saving.
-        (folder / "01-client-server-ftp.ipynb").write_text(nbformat.writes(blank["01-client-server-ftp"])[:2000])
-    (dest / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    return expected
+            found.append(Sample("wrong", name, tuple(WRONG[name][2]), (), wrong))
+    return found + [s for s in ONE_OFF if s.name in names]
 
 
-def make(dest=SAMPLES):
-    """Release into a temporary course and build the samples from it."""
+def expected(names=None):
+    """What the samples of ``names`` (default: every assignment) should score, from the source notebooks' points:
+    ``{student: {assignment: {"score", "max_score", "flags"}}}``."""
+    table = {}
+    for sample in catalogue(names or assignments()):
+        own = points(source_notebook(sample.name))
+        full = sum(own.values())
+        score = 0 if sample.lost is ALL else full - sum(own[g] for g in sample.lost)
+        table.setdefault(sample.student, {})[sample.name] = {"score": score, "max_score": full,
+                                                            "flags": sorted(sample.flags)}
+    return table
+
+
+def unusable(dest):
+    """Why the sample class may not be written into ``dest``, or None: it wants a new or empty folder
+    outside grader/ and notebooks/ (the class is generated, never committed)."""
+    dest = Path(dest).resolve()
+    for place in (GRADER, NOTEBOOKS):
+        if dest.is_relative_to(place):
+            return (f"{dest} is inside {place.relative_to(REPO)}/, and the sample class is generated, "
+                    f"never committed: give a folder outside it, e.g. {COURSE / 'samples'}")
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        return f"{dest} exists and is not an empty folder: remove it, or give a new folder"
+    return None
+
+
+def build(released, dest):
+    """Write the sample class of ``released`` ({assignment: its student notebook}) into ``dest``; return
+    ``expected()`` of those assignments. Raises ``ValueError`` (saying why) if ``unusable(dest)``."""
+    problem = unusable(dest)
+    if problem:
+        raise ValueError(problem)
+    blank = {name: nbformat.read(path, as_version=4) for name, path in released.items()}
+    for sample in catalogue(list(released)):
+        folder = Path(dest) / sample.student / sample.name
+        folder.mkdir(parents=True, exist_ok=True)
+        nb = sample.write(copy.deepcopy(blank[sample.name]), sample.name, folder)
+        if nb is not None:
+            nbformat.write(nb, folder / f"{sample.name}.ipynb")
+    return expected(list(released))
+
+
+def make(dest):
+    """Release into a temporary course and build the sample class in ``dest`` from it; return its expectations."""
     import tempfile
 
     from .release import generate
 
+    problem = unusable(dest)  # before the release, which takes seconds
+    if problem:
+        raise ValueError(problem)
     with tempfile.TemporaryDirectory() as course:
-        return build(generate(course, time_cells=False), Path(dest))
+        return build(generate(course, time_cells=False), dest)
 
 
-def compare(rows, expected):
-    """Lines describing every difference between graded ``rows`` and ``expected``; empty if none."""
+def compare(rows, want):
+    """Lines describing every difference between graded ``rows`` and ``want`` (as ``expected()``); empty if none."""
     got = {(r.student_id, r.assignment): r for r in rows}
     problems = []
-    for student, per_assignment in sorted(expected.items()):
+    for student, per_assignment in sorted(want.items()):
         for name, want in sorted(per_assignment.items()):
             row = got.get((student, name))
             if row is None:
@@ -245,17 +324,20 @@ def compare(rows, expected):
     return problems
 
 
-def run_demo(jobs=2, course=None):
-    """Grade the samples, print the table and the differences from expected.json; 0 if none."""
+def run_demo(jobs=2, course=COURSE / "demo"):
+    """Build the sample class afresh in ``course``/samples, grade it into ``course``, print the table and
+    the differences from ``expected()``; 0 if none."""
     from .autograde import grade_class
-    from .paths import COURSE
     from .report import print_table, write_report
 
-    course = Path(course or COURSE)
-    expected = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
-    rows = grade_class(SAMPLES, jobs=jobs, course=course)
+    course = Path(course)
+    samples = course / "samples"
+    if samples.exists():  # the previous demo's class, perhaps of notebooks that have changed since
+        shutil.rmtree(samples)
+    want = make(samples)
+    rows = grade_class(samples, jobs=jobs, course=course)
     write_report(rows, course / "report.html")
     print_table(rows)
-    problems = compare(rows, expected)
+    problems = compare(rows, want)
     print("\n" + ("\n".join(problems) if problems else "every sample scored as expected"))
     return 1 if problems else 0

@@ -19,3 +19,13 @@ def no_leaks():
     before = snapshot()
     yield
     assert_no_leaks(before)
+
+
+@pytest.fixture(scope="session")
+def sample_class(tmp_path_factory):
+    """The sample class (``grader.samples``), built once a session into a temporary folder: its path."""
+    from grader.samples import make
+
+    dest = tmp_path_factory.mktemp("sample-class") / "samples"
+    make(dest)
+    return dest

@@ -1,59 +1,40 @@
-"""The whole grading run, end to end through nbgrader, on the sample class in grader/samples."""
+"""The whole grading run, end to end through nbgrader, on the sample class (built by the session's fixture)."""
 
 import csv
-import json
 import shutil
 
-import nbformat
 import pytest
 
 from grader.autograde import grade_class
 from grader.records import COLUMNS
 from grader.report import write_report
-from grader.samples import SAMPLES, compare, make
+from grader.samples import compare, expected
 
 # grades the sample class (make test, not make quick); pytest-timeout's limit is for a hang, and a busy machine grades slowly
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
-EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
-
-
-def cells(path):
-    return [(c.cell_type, c.source, c.metadata.get("nbgrader")) for c in nbformat.read(path, as_version=4).cells]
-
-
-def test_samples_are_built_from_the_current_notebooks(tmp_path):
-    """If this fails, a notebook changed: run `python -m grader samples` and commit grader/samples."""
-    fresh = make(tmp_path / "samples")
-    assert fresh == EXPECTED
-    for path in sorted(SAMPLES.rglob("*.ipynb")):
-        twin = tmp_path / "samples" / path.relative_to(SAMPLES)
-        if path.parent.parent.name == "corrupt":
-            assert path.read_bytes() == twin.read_bytes()
-        else:
-            assert cells(path) == cells(twin), f"{path.relative_to(SAMPLES)} is stale"
-
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, sample_class):
     course = tmp_path_factory.mktemp("course")
-    rows = grade_class(SAMPLES, jobs=2, course=course, show_progress=False)
+    rows = grade_class(sample_class, jobs=2, course=course, show_progress=False)
     return course, rows
 
 
 def test_every_sample_scores_as_expected(graded):
     _, rows = graded
-    assert compare(rows, EXPECTED) == []
+    assert compare(rows, expected()) == []
 
 
-def test_every_submission_has_a_row_and_feedback(graded):
+def test_every_submission_has_a_row_and_feedback(graded, sample_class):
     course, rows = graded
     with open(course / "grades.csv", encoding="utf-8") as f:
         table = list(csv.DictReader(f))
-    expected = {(s, a) for s, per in EXPECTED.items() for a in per}
-    assert {(r["student_id"], r["assignment"]) for r in table} == expected
+    expected_pairs = {(s, a) for s, per in expected().items() for a in per}
+    assert expected_pairs == {(p.parent.name, p.name) for p in sample_class.glob("*/*")}
+    assert {(r["student_id"], r["assignment"]) for r in table} == expected_pairs
     assert list(table[0]) == COLUMNS
-    for student, assignment in expected:
+    for student, assignment in expected_pairs:
         assert list((course / "feedback" / student / assignment).glob("*.html")), f"no feedback for {student}/{assignment}"
 
 
@@ -66,11 +47,11 @@ def test_report_shows_distributions_and_flagged_submissions(graded, tmp_path):
     assert "Hardest exercises" in page
 
 
-def test_grading_again_gives_the_same_result_and_never_touches_the_submissions(graded, tmp_path):
+def test_grading_again_gives_the_same_result_and_never_touches_the_submissions(graded, sample_class, tmp_path):
     course, rows = graded
     subset = tmp_path / "subs"
     for student in ("tamper", "messy"):
-        shutil.copytree(SAMPLES / student, subset / student)
+        shutil.copytree(sample_class / student, subset / student)
     before = {p: p.read_bytes() for p in subset.rglob("*") if p.is_file()}
     again = grade_class(subset, jobs=1, course=course, show_progress=False)
     assert {p: p.read_bytes() for p in subset.rglob("*") if p.is_file()} == before

@@ -44,8 +44,7 @@ def imports(path, modules):
 
 
 def modules_of(package):
-    files = [p for p in (ROOT / package).rglob("*.py") if "samples" not in p.relative_to(ROOT).parts[1:-1]]
-    return {module_name(p): p for p in files}
+    return {module_name(p): p for p in (ROOT / package).rglob("*.py")}
 
 
 def graph(package):

@@ -6,7 +6,7 @@ One publish into a temporary folder (the real command) serves every test here:
 * no solution line, no hidden test line, no line of the hidden checks (netkit/hidden) or of
   tests/solutions appears as a line of any of its files (grep, line by line, stripped;
   lines that the public parts of the sources also hold are not secrets), and no tests/,
-  gradebook or grader/samples;
+  gradebook or sample class;
 * publishing again writes nothing when nothing changed, removes only what its manifest
   listed, and leaves ``.git`` and the student's own files alone; it refuses a folder inside
   the repository and a non-empty folder that is no edition;
@@ -150,7 +150,7 @@ def test_the_edition_shows_no_solution_no_hidden_test_and_no_instructor_file(edi
         leaks += [f"{rel}: {line!r} (from {where})" for line, where in found.items() if line in lines]
         if IMPORTS_HIDDEN.search(code_of(rel, (edition / rel).read_bytes())):
             leaks.append(f"{rel}: imports netkit.hidden")
-        for word in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "gradebook.db", "grader/samples", "tests/solutions"):
+        for word in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "gradebook.db", "grader samples", "tests/solutions"):
             if word in text:
                 leaks.append(f"{rel}: mentions {word!r}")
         leaks += [f"{rel}: defines the hidden check {m}" for m in re.findall(r"def (check_\w*_hidden)\b", text)]

@@ -16,7 +16,6 @@ import pytest
 
 from grader.autograde import grade_class
 from grader.paths import REPO
-from grader.samples import SAMPLES
 from grader.sandbox import SandboxUnavailable, probe
 
 # grades a hostile class in the sandbox (make test, not make quick); pytest-timeout's limit is for a hang, and a busy machine grades slowly
@@ -143,17 +142,17 @@ def living(marker):
     return found
 
 
-def write_class(into, attacks, **fields):
-    """A class of lab 03 in nbgrader's layout: the full solution (carrying ``SECRET``) and, per attack,
-    the blank notebook plus one cell, the attack's source with ``fields`` filled in."""
-    solution = nbformat.read(SAMPLES / "solution" / LAB / f"{LAB}.ipynb", as_version=4)
+def write_class(sample_class, into, attacks, **fields):
+    """A class of lab 03 in nbgrader's layout, from ``sample_class``: the full solution (carrying ``SECRET``)
+    and, per attack, the blank notebook plus one cell, the attack's source with ``fields`` filled in."""
+    solution = nbformat.read(sample_class / "solution" / LAB / f"{LAB}.ipynb", as_version=4)
     for cell in solution.cells:
         if cell.metadata.get("nbgrader", {}).get("solution"):
             cell.source += f"\n# {SECRET}\n"
             break
     (into / "solution" / LAB).mkdir(parents=True)
     nbformat.write(solution, into / "solution" / LAB / f"{LAB}.ipynb")
-    blank = nbformat.read(SAMPLES / "blank" / LAB / f"{LAB}.ipynb", as_version=4)
+    blank = nbformat.read(sample_class / "blank" / LAB / f"{LAB}.ipynb", as_version=4)
     first_code = next(i for i, c in enumerate(blank.cells) if c.cell_type == "code")
     for student, attack in attacks.items():
         nb = nbformat.from_dict(blank)
@@ -163,14 +162,14 @@ def write_class(into, attacks, **fields):
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
+def hostile(tmp_path_factory, sample_class):
     try:
         probe()
     except SandboxUnavailable as exc:
         pytest.fail(str(exc))
     root = tmp_path_factory.mktemp("hostile")
     submissions, course, escape = root / "submissions", root / "course", root / "escaped.txt"
-    write_class(submissions, ATTACKS, course=str(course), submissions=str(submissions), repo=str(REPO),
+    write_class(sample_class, submissions, ATTACKS, course=str(course), submissions=str(submissions), repo=str(REPO),
                 escape=str(escape), marker=MARKER)
     before = netkit_hashes(), git_status()
     rows = grade_class(submissions, jobs=2, course=course, show_progress=False)

@@ -188,14 +188,14 @@ GUARD_ATTACKS = {"runner", "closure", "forger", "forger2", "racer", "stubs"}
 
 
 @pytest.fixture(scope="module")
-def attacked(tmp_path_factory):
+def attacked(tmp_path_factory, sample_class):
     try:
         probe()
     except SandboxUnavailable as exc:
         pytest.fail(str(exc))
     root = tmp_path_factory.mktemp("attacks")
     submissions, course = root / "submissions", root / "course"
-    write_class(submissions, ATTACKS, course=str(course), marker=MARKER)
+    write_class(sample_class, submissions, ATTACKS, course=str(course), marker=MARKER)
     rows = grade_class(submissions, jobs=2, course=course, show_progress=False)
     return {"rows": {r.student_id: r for r in rows}, "course": course}
 

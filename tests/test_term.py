@@ -17,7 +17,6 @@ from nbgrader.api import Gradebook
 from nbgrader.plugins import CsvExportPlugin
 
 from grader.__main__ import main
-from grader.samples import SAMPLES
 
 # grades a term of submissions (make test, not make quick); pytest-timeout's limit is for a hang, and a busy machine grades slowly
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
@@ -29,9 +28,10 @@ ON_TIME = "2026-10-14 10:00:00.000000 UTC"
 LATE_33H = "2026-10-16 08:59:00.000000 UTC"
 
 
-def submit(folder, student, sample, timestamp=ON_TIME):
+def submit(sample_class, folder, student, sample, timestamp=ON_TIME):
+    """Hand in ``sample_class``'s ``sample`` of the lab as ``student``'s, in ``folder``."""
     dest = folder / student / LAB
-    shutil.copytree(SAMPLES / sample / LAB, dest)
+    shutil.copytree(sample_class / sample / LAB, dest)
     (dest / "timestamp.txt").write_text(timestamp)
     return dest
 
@@ -72,7 +72,7 @@ def grade(course, folder, *extra):
 
 
 @pytest.fixture(scope="module")
-def term(tmp_path_factory):
+def term(tmp_path_factory, sample_class):
     """The course after each step: a dict of what the tests look at."""
     root = tmp_path_factory.mktemp("term")
     course = root / "course"
@@ -81,15 +81,15 @@ def term(tmp_path_factory):
 
     # Week 1: the class hands in.
     week1 = root / "week1"
-    submit(week1, "alice", "solution")
-    submit(week1, "bob", "wrong")
-    submit(week1, "carol", "blank")
+    submit(sample_class, week1, "alice", "solution")
+    submit(sample_class, week1, "bob", "wrong")
+    submit(sample_class, week1, "carol", "blank")
     assert grade(course, week1) == 0
     seen["class"] = table(course / "grades.csv")
 
     # Bob's resubmission, graded alone.
     bob = root / "bob-again"
-    submit(bob, "bob", "solution")
+    submit(sample_class, bob, "bob", "solution")
     assert grade(course, bob) == 0
     seen["resubmitted"] = table(course / "grades.csv")
 
@@ -107,8 +107,8 @@ def term(tmp_path_factory):
 
     # Carol resubmits a full solution; dave hands in 33 hours after the due date.
     week2 = root / "week2"
-    submit(week2, "carol", "solution")
-    submit(week2, "dave", "solution", timestamp=LATE_33H)
+    submit(sample_class, week2, "carol", "solution")
+    submit(sample_class, week2, "dave", "solution", timestamp=LATE_33H)
     assert grade(course, week2) == 0
     seen["week2"] = table(course / "grades.csv")
     seen["week2 stock"] = stock_export(course, root / "stock-2.csv")
@@ -118,9 +118,9 @@ def term(tmp_path_factory):
     # A flat download from an LMS, and an assignment-first folder: refused, nothing changed.
     flat = root / "flat"
     flat.mkdir()
-    shutil.copy(SAMPLES / "solution" / LAB / f"{LAB}.ipynb", flat / f"erin_{LAB}.ipynb")
+    shutil.copy(sample_class / "solution" / LAB / f"{LAB}.ipynb", flat / f"erin_{LAB}.ipynb")
     first = root / "first"
-    shutil.copytree(SAMPLES / "solution" / LAB, first / LAB / "erin")
+    shutil.copytree(sample_class / "solution" / LAB, first / LAB / "erin")
     before = digest(course)
     seen["flat rc"] = grade(course, flat)
     seen["first rc"] = grade(course, first)
