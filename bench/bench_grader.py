@@ -9,7 +9,7 @@ only the execute step or the number of jobs differs):
 2. the submission that hangs in every exercise: stock / this grader (target: at least 10);
 3. 50 submissions with --jobs 2 against --jobs 1 (target: at least 1.7x faster).
 
-``--quick`` grades 10 submissions instead of 50 for the third figure; ``--only solution,hang,jobs``
+``--quick`` grades 10 submissions instead of 50 for the third figure and one round of the first; ``--only solution,hang,jobs``
 measures only the named figures.
 """
 
@@ -48,8 +48,9 @@ def class_of(samples, students, count, folder):
     return folder
 
 
-def measure_solution(scratch, released, rounds=3):
-    """Median of ``rounds`` gradings each, alternating which grader goes first (warm caches favour the second)."""
+def measure_solution(scratch, released, quick):
+    """Median of three gradings each (one with ``quick``), alternating which grader goes first (warm caches favour the second)."""
+    rounds = 1 if quick else 3
     solution = scratch / "solution"
     shutil.copytree(scratch / "samples" / "solution", solution / "solution")
     times = {False: [], True: []}
@@ -62,7 +63,7 @@ def measure_solution(scratch, released, rounds=3):
           f"{min(times[False]):.1f}-{max(times[False]):.1f} s / {min(times[True]):.1f}-{max(times[True]):.1f} s)", flush=True)
 
 
-def measure_hang(scratch, released):
+def measure_hang(scratch, released, quick):
     hang = scratch / "hang"
     shutil.copytree(scratch / "samples" / "hang", hang / "hang")
     ours, _ = timed_grading(hang, released=released)
@@ -73,7 +74,8 @@ def measure_hang(scratch, released):
           + (f"; stock dropped {dropped} of {len(rows)} submissions" if dropped else ""), flush=True)
 
 
-def measure_jobs(scratch, released, count):
+def measure_jobs(scratch, released, quick):
+    count = 10 if quick else 50
     crowd = class_of(scratch / "samples", ["solution", "wrong", "blank", "stderr"], count, scratch / "crowd")
     one, _ = timed_grading(crowd, released=released, jobs=1)
     two, _ = timed_grading(crowd, released=released, jobs=2)
@@ -84,20 +86,24 @@ def measure_jobs(scratch, released, count):
 FIGURES = {"solution": measure_solution, "hang": measure_hang, "jobs": measure_jobs}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", default="solution,hang,jobs", help="comma-separated: solution, hang, jobs")
+def run_figures(description, figures):
+    """Read ``--quick``/``--only``, release once (with the solution's cell times for the deadlines)
+    and build the sample class from it, then call ``figures[name](scratch, released, quick)``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and submissions")
+    parser.add_argument("--only", default=",".join(figures), help="comma-separated: " + ", ".join(figures))
     args = parser.parse_args()
+    names = args.only.split(",")
+    unknown = [name for name in names if name not in figures]
+    if unknown:
+        parser.error(f"no figure named {', '.join(unknown)}; choose from {', '.join(figures)}")
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         released = scratch / "released"
-        # Release once, with the solution's cell times for the deadlines; the sample class comes from it.
         build(generate(released), scratch / "samples")
-        for name in args.only.split(","):
-            extra = (10 if args.quick else 50,) if name == "jobs" else ()
-            FIGURES[name](scratch, released, *extra)
+        for name in names:
+            figures[name](scratch, released, args.quick)
 
 
 if __name__ == "__main__":
-    main()
+    run_figures(__doc__.splitlines()[0], FIGURES)

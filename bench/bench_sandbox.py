@@ -11,19 +11,15 @@ API in worker processes, only ``RobustExecute.sandbox`` differs):
 ``--quick`` grades 10 submissions instead of 50 and one round of the solution.
 """
 
-import argparse
 import shutil
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_grader import class_of, timed_grading  # noqa: E402
-from grader.release import generate  # noqa: E402
-from grader.samples import build  # noqa: E402
+from bench_grader import class_of, run_figures, timed_grading  # noqa: E402
 
 
 def alternate(submissions, released, rounds, jobs=1):
@@ -46,33 +42,21 @@ def report(label, times, target=""):
           + (f" (medians of {len(times['bwrap'])}: {spread})" if spread else ""), flush=True)
 
 
-def measure_solution(scratch, released, rounds):
+def measure_solution(scratch, released, quick):
+    rounds = 1 if quick else 3
     solution = scratch / "solution"
     shutil.copytree(scratch / "samples" / "solution", solution / "solution")
     report("full solution, whole course:", alternate(solution, released, rounds), " (target <= 1.15)")
 
 
-def measure_jobs(scratch, released, count):
+def measure_jobs(scratch, released, quick):
+    count = 10 if quick else 50
     crowd = class_of(scratch / "samples", ["solution", "wrong", "blank", "stderr"], count, scratch / "crowd")
     report(f"{count} submissions, --jobs 2:", alternate(crowd, released, 1, jobs=2))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", default="solution,jobs", help="comma-separated: solution, jobs")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        scratch = Path(scratch)
-        released = scratch / "released"
-        # Release once, with the solution's cell times for the deadlines; the sample class comes from it.
-        build(generate(released), scratch / "samples")
-        for name in args.only.split(","):
-            if name == "solution":
-                measure_solution(scratch, released, 1 if args.quick else 3)
-            else:
-                measure_jobs(scratch, released, 10 if args.quick else 50)
+FIGURES = {"solution": measure_solution, "jobs": measure_jobs}
 
 
 if __name__ == "__main__":
-    main()
+    run_figures(__doc__.splitlines()[0], FIGURES)
