@@ -273,9 +273,17 @@ def unusable(dest):
         if dest.is_relative_to(place):
             return (f"{dest} is inside {place.relative_to(REPO)}/, and the sample class is generated, "
                     f"never committed: give a folder outside it, e.g. {COURSE / 'samples'}")
-    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        return f"{dest} exists and is not an empty folder: remove it, or give a new folder"
+    if dest.exists() and not is_sample_class(dest) and (not dest.is_dir() or any(dest.iterdir())):
+        return (f"{dest} exists and is neither an empty folder nor a sample class written before: remove it, "
+                "or give a new folder")
     return None
+
+
+def is_sample_class(dest):
+    """Whether ``dest`` holds a sample class written before (only sample students' folders), to replace."""
+    students = {sample.student for sample in catalogue(assignments())}
+    entries = list(dest.iterdir()) if dest.is_dir() else []
+    return bool(entries) and all(entry.is_dir() and entry.name in students for entry in entries)
 
 
 def build(released, dest):
@@ -284,6 +292,8 @@ def build(released, dest):
     problem = unusable(dest)
     if problem:
         raise ValueError(problem)
+    if is_sample_class(Path(dest)):
+        shutil.rmtree(dest)
     blank = {name: nbformat.read(path, as_version=4) for name, path in released.items()}
     for sample in catalogue(list(released)):
         folder = Path(dest) / sample.student / sample.name
@@ -332,9 +342,7 @@ def run_demo(jobs=2, course=COURSE / "demo"):
 
     course = Path(course)
     samples = course / "samples"
-    if samples.exists():  # the previous demo's class, perhaps of notebooks that have changed since
-        shutil.rmtree(samples)
-    want = make(samples)
+    want = make(samples)  # afresh: the previous demo's class may be of notebooks that have changed since
     rows = grade_class(samples, jobs=jobs, course=course)
     write_report(rows, course / "report.html")
     print_table(rows)

@@ -60,3 +60,18 @@ def test_the_samples_command_refuses_a_place_it_must_not_write(where, tmp_path, 
     assert ("never committed" in err) == where.startswith("inside")
     assert not (GRADER / "samples").exists() and not (NOTEBOOKS / "samples").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_the_samples_command_replaces_a_class_it_wrote_but_nothing_else(tmp_path, monkeypatch, capsys):
+    """Running the README's block twice must work: a folder of sample students is a class written before."""
+    lab = "03-byte-order"  # released from its source notebook: the release itself is not what is tested
+    monkeypatch.setattr("grader.release.generate", lambda course, time_cells: {lab: NOTEBOOKS / lab / f"{lab}.ipynb"})
+    dest = tmp_path / "samples"
+    (dest / "solution" / "03-byte-order").mkdir(parents=True)
+    (dest / "blank").mkdir()
+    assert main(["samples", str(dest)]) == 0
+    assert (dest / "solution" / lab / f"{lab}.ipynb").is_file() and (dest / "tamper" / lab).is_dir()
+    (dest / "alice").mkdir()
+    assert main(["samples", str(dest)]) == 2
+    assert "neither an empty folder nor a sample class" in capsys.readouterr().err
+    assert (dest / "alice").is_dir()
