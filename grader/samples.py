@@ -28,9 +28,9 @@ back from a grading run.
 import ast
 import copy
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 
 import nbformat
 
@@ -256,7 +256,7 @@ def expected(names=None):
     """What the samples of ``names`` (default: every assignment) should score, from the source notebooks' points:
     ``{student: {assignment: {"score", "max_score", "flags"}}}``."""
     table = {}
-    for sample in catalogue(names or assignments()):
+    for sample in catalogue(assignments() if names is None else names):
         own = points(source_notebook(sample.name))
         full = sum(own.values())
         score = 0 if sample.lost is ALL else full - sum(own[g] for g in sample.lost)
@@ -317,11 +317,11 @@ def make(dest):
         return build(generate(course, time_cells=False), dest)
 
 
-def compare(rows, want):
-    """Lines describing every difference between graded ``rows`` and ``want`` (as ``expected()``); empty if none."""
+def compare(rows, expectations):
+    """Lines describing every difference between graded ``rows`` and ``expectations`` (as ``expected()``); empty if none."""
     got = {(r.student_id, r.assignment): r for r in rows}
     problems = []
-    for student, per_assignment in sorted(want.items()):
+    for student, per_assignment in sorted(expectations.items()):
         for name, want in sorted(per_assignment.items()):
             row = got.get((student, name))
             if row is None:
