@@ -1,5 +1,5 @@
 # The course's commands: `make run` (JupyterLab on the notebooks), `make test` (the whole
-# suite) and `make quick` (every test not marked slow: about two minutes).
+# suite) and `make quick` (every test not marked slow: about a minute).
 # `make quick PYTHON=python3.13` (any supported interpreter) works in `.venv-3.13/` instead
 # of `.venv/`, so each interpreter keeps its own environment.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
