@@ -1,11 +1,12 @@
 """Executing a notebook in a fresh kernel and reading what each cell showed (release checks, tests, bench)."""
 
-import subprocess
+import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from traitlets.config import Config
 
 from .cells import grade_id, is_test_cell
 
@@ -14,14 +15,29 @@ CHECK_ERRORS = {"CheckFailed", "StudentCodeError", "DeadlineExceeded"}
 
 
 def execute(path, *, allow_errors, cell_timeout=120, record_timing=False):
-    """Run the notebook at ``path`` top to bottom in its own folder; return (notebook, seconds)."""
+    """Run the notebook at ``path`` top to bottom in its own folder; return (notebook, seconds).
+
+    The kernel talks over Unix sockets in a folder of its own, not TCP ports: jupyter_client picks
+    free ports, closes them and lets the kernel bind them, and on a machine busy with loopback
+    traffic (the tests run in parallel) another socket can take one first and the kernel dies.
+    """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3",
-                            allow_errors=allow_errors, record_timing=record_timing, resources={"metadata": {"path": str(path.parent)}})
-    start = time.monotonic()
-    client.execute(stderr=subprocess.DEVNULL)  # the kernel's own log lines, not the notebook's output
-    return nb, time.monotonic() - start
+    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets, open(Path(sockets) / "log", "w+b") as log:
+        config = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets) / "k")}})
+        client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3", config=config,
+                                allow_errors=allow_errors, record_timing=record_timing,
+                                resources={"metadata": {"path": str(path.parent)}})
+        start = time.monotonic()
+        try:
+            client.execute(stderr=log)  # the kernel's own log lines, not the notebook's output
+        except RuntimeError as exc:
+            if "Kernel died" not in str(exc):
+                raise
+            log.seek(0)
+            raise RuntimeError(f"{exc} while running {path.name}; the kernel's log ends:\n"
+                               + log.read()[-2000:].decode(errors="replace")) from None
+        return nb, time.monotonic() - start
 
 
 def errors(cell):

@@ -502,11 +502,12 @@ NOTEBOOK_CELLS = [
 
 def test_runs_student_code_defined_in_a_jupyter_kernel(tmp_path):
     import nbformat
-    from nbclient import NotebookClient
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in NOTEBOOK_CELLS])
-    NotebookClient(nb, timeout=30, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    from grader.notebook_run import execute
+
+    path = tmp_path / "runner.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in NOTEBOOK_CELLS]), path)
+    nb, _ = execute(path, allow_errors=True, cell_timeout=30)
     hang, passing = nb.cells[2], nb.cells[4]
     [error] = [o for o in hang.outputs if o.output_type == "error"]
     assert error["ename"] == "DeadlineExceeded"
