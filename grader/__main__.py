@@ -176,7 +176,7 @@ def main(argv=None):
     sample.add_argument("--jobs", type=int, default=2)
     sample.set_defaults(func=demo)
     built = sub.add_parser("samples", help="write the sample class, built from the source notebooks, into DEST")
-    built.add_argument("dest", help="a new or empty folder outside grader/ and notebooks/ (e.g. course/samples)")
+    built.add_argument("dest", help="a new or empty folder, or a sample class written before, outside grader/ and notebooks/ (e.g. course/samples)")
     built.set_defaults(func=samples)
     edition = sub.add_parser("publish", help="write the student edition (no solutions, no hidden checks) into DEST")
     edition.add_argument("dest", help="an empty folder outside this repository, or a previous edition (a git worktree)")
