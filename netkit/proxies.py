@@ -9,8 +9,10 @@ student's code and a real peer to show what the network may legally do:
   middle of a message; ``close_after``, ``reset_after`` and ``half_close_after`` end it
   with a FIN, an RST (SO_LINGER 0) or a half-close after n bytes. ``direction`` says
   which way the knobs act (``"to_client"``, ``"to_server"`` or ``"both"``); the other
-  way passes through untouched. ``proxy.recording`` (a ``netkit.wire.Recording``) holds
-  every piece the proxy sent and every connect, FIN and RST, on every connection.
+  way passes through untouched. ``lockstep=True`` sends each piece only once the receiver
+  has read every byte before it (the kernel's socket table says, on Linux), so a late
+  reader still gets one piece per recv(). ``proxy.recording`` (a ``netkit.wire.Recording``)
+  holds every piece the proxy sent and every connect, FIN and RST, on every connection.
 * UDP is datagrams that may be lost, duplicated, reordered or late. Each client
   datagram's fate is a pure function of the seed and its index (its arrival order), so
   the same seed and the same datagrams give the same ``proxy.report`` however the
@@ -58,6 +60,7 @@ JOIN_TIMEOUT = 2.0
 LOCKSTEP_POLL = 0.0002  # seconds between two looks at whether the reader took the last piece
 LOCKSTEP_GAP = 0.001    # where the kernel cannot say what the reader took: a pause between pieces
 _BYTES_RECEIVED = 128   # offset of tcpi_bytes_received (u64) in Linux's struct tcp_info (4.1 on)
+_NETLINK_SOCK_DIAG, _SOCK_DIAG_BY_FAMILY, _DIAG_INFO = 4, 20, 1 << (2 - 1)  # Linux's sock_diag: ask for tcp_info
 
 #: direction knob -> the arrows the faults act on
 AFFECTS = {"to_client": ("<-",), "to_server": ("->",), "both": ("->", "<-")}
@@ -143,6 +146,7 @@ class TCPFaults:
     half_close_after: int | None = None
     direction: str = "to_client"
     seed: int = 0
+    lockstep: bool = False
 
     def __post_init__(self):
         if not (self.chunk is None or self.chunk == "random" or (isinstance(self.chunk, int) and self.chunk > 0)):
@@ -393,6 +397,13 @@ class TCPProxy(_Proxy):
             wait = flow.last_send + flow.faults.gap - time.monotonic()
             if wait > 0 and conn.stop.wait(wait):
                 return False
+        if flow.faults.lockstep and flow.sent:
+            # As lockstep_peer does, but the reader's socket is its own: the kernel's table says what it took.
+            while (taken := _taken_by_peer(dst)) is not None and taken < flow.sent:
+                if conn.stop.wait(LOCKSTEP_POLL):
+                    return False
+            if taken is None and conn.stop.wait(LOCKSTEP_GAP):  # not Linux: fall back on a pause
+                return False
         # Recorded before it is sent, so a reply can never be recorded before its request.
         self.recording.add(conn.number, arrow, piece)
         try:
@@ -461,7 +472,7 @@ class TCPProxy(_Proxy):
 @contextlib.contextmanager
 def tcp_proxy(target, *, chunk=None, coalesce=False, gap=0.0, stall_after=None, stall_for=None,
               close_after=None, reset_after=None, half_close_after=None, direction="to_client",
-              seed=0):
+              seed=0, lockstep=False):
     """A TCP proxy on 127.0.0.1 in front of ``target`` that misbehaves as configured.
 
     ``target`` is an address tuple (or anything with ``.address``). Yields the running
@@ -476,9 +487,11 @@ def tcp_proxy(target, *, chunk=None, coalesce=False, gap=0.0, stall_after=None, 
                  after n bytes, end with FIN / RST (SO_LINGER 0) / shutdown(SHUT_WR).
     direction:   "to_client", "to_server" or "both": where the knobs act.
     seed:        seeds every random choice; the same seed gives the same cuts.
+    lockstep:    each piece waits until the receiver has read every byte before it (Linux), so
+                 a recv() never returns two pieces, however late the receiver reads.
     """
     faults = TCPFaults(chunk, coalesce, gap, stall_after, stall_for, close_after, reset_after,
-                       half_close_after, direction, seed)
+                       half_close_after, direction, seed, lockstep)
     proxy = TCPProxy(target, faults)
     proxy.start()
     try:
@@ -504,6 +517,37 @@ def _taken(reader):
     if len(info) < _BYTES_RECEIVED + 8:
         return None
     return struct.unpack_from("=Q", info, _BYTES_RECEIVED)[0] - struct.unpack("i", queued)[0]
+
+
+def _taken_by_peer(sock):
+    """How many bytes the other end of ``sock`` (a TCP socket on this machine, IPv4) has taken out
+    of its socket so far, read from the kernel's socket table as ``ss`` does (sock_diag: the peer's
+    tcpi_bytes_received minus its unread queue); None if unknown.
+
+    Unlike ``_taken``, it needs no handle on the reader's socket: the reader may have made it itself,
+    in another process."""
+    try:
+        (here, here_port), (there, there_port) = sock.getsockname(), sock.getpeername()
+        peer = struct.pack("!HH16s16sI", there_port, here_port, socket.inet_aton(there), socket.inet_aton(here), 0)
+        request = struct.pack("=BBBBI", socket.AF_INET, socket.IPPROTO_TCP, _DIAG_INFO, 0, 0xFFF) + peer \
+            + struct.pack("=II", 0xFFFFFFFF, 0xFFFFFFFF)  # any state; no cookie: found by its addresses
+        with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, _NETLINK_SOCK_DIAG) as diag:
+            diag.sendall(struct.pack("=IHHII", 16 + len(request), _SOCK_DIAG_BY_FAMILY, 1, 0, 0) + request)
+            reply = diag.recv(4096)
+    except (OSError, ValueError, AttributeError):
+        return None
+    if len(reply) < 88 or struct.unpack_from("=H", reply, 4)[0] != _SOCK_DIAG_BY_FAMILY:
+        return None  # an error (no such socket) or not Linux
+    unread = struct.unpack_from("=I", reply, 16 + 56)[0]  # inet_diag_msg.idiag_rqueue
+    at = 88
+    while at + 4 <= len(reply):  # the attributes: find INET_DIAG_INFO, the peer's struct tcp_info
+        length, kind = struct.unpack_from("=HH", reply, at)
+        if length < 4:
+            break
+        if kind == 2 and length - 4 >= _BYTES_RECEIVED + 8:
+            return struct.unpack_from("=Q", reply, at + 4 + _BYTES_RECEIVED)[0] - unread
+        at += (length + 3) & ~3
+    return None
 
 
 def _feed(conn, reader, pieces, then, recording, stop):

@@ -165,6 +165,24 @@ def test_a_lockstep_proxy_relays_a_conversation_one_piece_per_recv():
     assert [(c.direction, c.event) for c in recording.chunks if c.event] == [("->", "connect"), ("<-", "close")]
 
 
+def test_a_proxy_in_lockstep_gives_each_recv_one_piece_on_a_connection_the_reader_made():
+    message = b"220-Welcome\r\n to the course\r\n220 FTP server.\r\n" * 4
+    all_sent = threading.Event()
+
+    def server(conn, addr):
+        conn.sendall(message)
+        all_sent.set()
+
+    with tcp_server(server) as address, tcp_proxy(address, chunk="random", seed=5, lockstep=True) as proxy:
+        with socket.create_connection(proxy.address) as sock:  # the reader's own socket, as a student's is
+            assert all_sent.wait(5)  # a late reader: without lockstep, the pieces would be waiting together
+            reads = []
+            while data := sock.recv(4096):
+                reads.append(data)
+    pieces = [c.data for c in proxy.recording.chunks if c.direction == "<-" and c.data]
+    assert reads == pieces and len(reads) > 5 and b"".join(reads) == message
+
+
 def test_a_lockstep_proxy_cuts_the_same_pieces_for_the_same_seed():
     def cuts(seed):
         with scripted_server(bytes(200)) as address, lockstep_proxy(address, chunk="random", seed=seed) as (sock, rec):

@@ -1041,9 +1041,9 @@ def check_http_get(http_get):
     """A file in random pieces, a 64 KiB binary file, a 404, and header names in odd case."""
     _check_no_http_library(http_get)
     files = {"hello.txt": b"Hello, HTTP!\n", "data.bin": random.Random(51).randbytes(65536)}
-    for path, how in (("/hello.txt", "in random pieces"), ("/data.bin", "in random pieces"),
-                      ("/missing.txt", "in random pieces")):
-        _http_live(http_get, files, path, how=how, chunk="random", seed=51)
+    for path, lockstep in (("/hello.txt", True), ("/data.bin", False), ("/missing.txt", True)):
+        # In lockstep, each piece waits for the reader: a head read by one recv() fails every time.
+        _http_live(http_get, files, path, how="in random pieces", chunk="random", seed=51, lockstep=lockstep)
     odd = b"HTTP/1.0 200 OK\r\ncontent-LENGTH: 12\r\nX-Course:  sockets \r\n\r\nHello there!"
     _http_scripted(http_get, odd, then="hold", how="one byte at a time, header names in odd case",
                    chunk=1, gap=GAP)
@@ -1310,11 +1310,11 @@ def _ask_case(ask, request, *, how, host=None, **proxy):
 @check
 def check_ask(ask):
     """A server that answers only after EOF, its reply in random pieces; a request of about 100 KB."""
-    _ask_case(ask, b"pear\napple\nfig\n", how="in random pieces", chunk="random", seed=61)
+    _ask_case(ask, b"pear\napple\nfig\n", how="in random pieces", chunk="random", seed=61, lockstep=True)
     rng = random.Random(62)
     words = [b"%s %d\n" % (rng.choice([b"kiwi", b"lime", b"date", b"plum"]), rng.randrange(10**6))
              for _ in range(10000)]
-    _ask_case(ask, b"".join(words[:2000]), how="in random pieces", chunk="random", seed=62)
+    _ask_case(ask, b"".join(words[:2000]), how="in random pieces", chunk="random", seed=62, lockstep=True)
     _ask_case(ask, b"".join(words), how="as fast as the kernel allows")  # more than one send() takes at once
 
 

@@ -138,14 +138,16 @@ def check_http_get_hidden(http_get):
     tricky = b"head\r\n\r\nnot a header: still body\r\n\r\n" * 50
     files = {"big.bin": random.Random(52).randbytes(1 << 20), "tricky.txt": tricky}
     _http_live(http_get, files, "/big.bin", how="1 MiB as fast as the kernel allows")
-    _http_live(http_get, files, "/tricky.txt", how="in random pieces", chunk="random", seed=52, host="localhost")
+    _http_live(http_get, files, "/tricky.txt", how="in random pieces", chunk="random", seed=52, host="localhost",
+               lockstep=True)
 
 
 @check
 def check_ask_hidden(ask):
     """An empty request, a reply with pauses, 1 MiB of binary lines, 'localhost'."""
     _ask_case(ask, b"", how="(empty)")
-    _ask_case(ask, b"fig\nkiwi\napple\n", how="in random pieces", chunk="random", seed=64, host="localhost")
+    _ask_case(ask, b"fig\nkiwi\napple\n", how="in random pieces", chunk="random", seed=64, host="localhost",
+              lockstep=True)
     _ask_case(ask, b"b\na\nc\n" * 100, how="in pieces of 7 bytes with pauses", chunk=7, gap=0.0005)
     data = random.Random(63).randbytes(1 << 20)
     _ask_case(ask, data, how="as fast as the kernel allows")
